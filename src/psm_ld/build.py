@@ -1,0 +1,400 @@
+"""The one place that builds the graph: data/ CSV tables and Turtle files → an rdflib Dataset.
+
+Named graphs (design.md, "The flow"): one per plan edition (`dataset/psm-2021-2023`), one per
+vocabulary file (`dataset/pnrr`, …), one for the ontology and one for the shapes.
+Every triple made from a CSV cell remembers its origin, so a SHACL finding can name file, row, column.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.plugins.parsers.notation3 import BadSyntax
+
+from .config import Settings
+from .iris import DCTERMS, RDF, RDFS, SKOS, SKOSXL, XSD, Iris
+from .tables import ErrorLog, Origin, Row, check_duplicates, iri_problem, read_table, require
+
+# table name → (required columns, optional columns); data/README.md documents each one
+SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "fonti.csv": (("id", "titolo"), ("url", "editore", "data", "nota")),
+    "piano.csv": (
+        ("codice", "titolo", "fonte"),
+        ("motto", "inizio", "fine", "base_giuridica", "descrizione", "presentato", "approvato"),
+    ),
+    "conteggi.csv": (("oggetto", "conta", "valore", "fonte"), ("nota",)),
+    "assi.csv": (("codice", "titolo", "fonte"), ("descrizione",)),
+    "strategie.csv": (("codice", "asse", "titolo", "fonte"), ("descrizione",)),
+    "azioni.csv": (("codice", "strategia", "fonte"), ("titolo", "descrizione")),
+    "denominazioni.csv": (("soggetto", "denominazione", "fonte"), ("lingua", "nota")),
+    "allineamenti.csv": (("soggetto", "relazione", "obiettivo", "fonte"), ("nota",)),
+}
+REQUIRED_TABLES = ("fonti.csv", "piano.csv", "assi.csv")
+
+# allineamenti.csv «relazione» → (ontology property, target class, IRI path of the target)
+RELATIONS: dict[str, tuple[str, str, str]] = {
+    "missione-pnrr": ("missionePNRR", "MissionePNRR", "pnrr/missione/{}"),
+    "componente-pnrr": ("componentePNRR", "ComponentePNRR", "pnrr/componente/{}"),
+    "obiettivo-coesione": (
+        "obiettivoStrategicoCoesione",
+        "ObiettivoStrategicoCoesione",
+        "coesione/2021-2027/obiettivo/{}",
+    ),
+    "obiettivo-specifico-coesione": (
+        "obiettivoSpecificoCoesione",
+        "ObiettivoSpecificoCoesione",
+        "coesione/2021-2027/obiettivo-specifico/{}",
+    ),
+    "programma-ue": ("programmaUE", "ProgrammaUE", "programma-ue/{}"),
+    "strumento-finanziamento": (
+        "strumentoFinanziamento",
+        "StrumentoFinanziamento",
+        "strumento-finanziamento/{}",
+    ),
+}
+COUNTED = {"assi": "Asse", "strategie": "Strategia", "azioni": "Azione"}
+PLAN = "piano"  # how tables name the plan edition itself in «oggetto» / «soggetto»
+
+AXIS_CODE = re.compile(r"^[1-9][0-9]*$")
+STRATEGY_CODE = re.compile(r"^[1-9][0-9]*\.[1-9][0-9]*$")
+ACTION_CODE = re.compile(r"^[1-9][0-9]*\.[1-9][0-9]*\.[1-9][0-9]*$")
+EDITION_DIR = re.compile(r"^psm-(\d{4}-\d{4})$")
+
+
+@dataclass
+class Built:
+    """The dataset and where each of its plan facts came from."""
+
+    dataset: Dataset
+    iris: Iris
+    origins: dict[tuple[URIRef, URIRef | None], Origin] = field(default_factory=dict)
+
+    def origin_of(self, subject: object, predicate: object = None) -> Origin | None:
+        if not isinstance(subject, URIRef):
+            return None
+        key_predicate = predicate if isinstance(predicate, URIRef) else None
+        return self.origins.get((subject, key_predicate)) or self.origins.get((subject, None))
+
+    def union(self) -> Graph:
+        """All named graphs as one graph: what validation and the default graph see."""
+        graph = Graph()
+        for prefix, namespace in self.dataset.namespaces():
+            graph.bind(prefix, namespace)
+        for s, p, o, _ in self.dataset.quads((None, None, None, None)):
+            graph.add((s, p, o))
+        return graph
+
+
+def build(settings: Settings) -> Built:
+    """Read everything under data/, ontology/ and shapes/; raise BuildError listing all bad input."""
+    iris = Iris(settings.base_uri)
+    log = ErrorLog()
+    built = Built(Dataset(), iris)
+    _bind_prefixes(built.dataset, iris)
+    root = settings.root
+    _load_turtle(built, settings.ontology_file, iris.graph("ontologia"), root, log)
+    _load_turtle(built, settings.shapes_file, iris.graph("shapes"), root, log)
+    for path in sorted((settings.data_dir / "vocabolari").glob("*.ttl")):
+        _load_turtle(built, path, iris.graph(path.stem), root, log)
+    log.raise_if_any()  # plan tables refer to vocabulary concepts: those must load first
+    for folder in sorted(settings.data_dir.glob("psm-*")):
+        match = EDITION_DIR.match(folder.name)
+        if folder.is_dir() and match:
+            EditionBuilder(built, folder, match.group(1), root, log).run()
+    log.raise_if_any()
+    return built
+
+
+def _bind_prefixes(dataset: Dataset, iris: Iris) -> None:
+    dataset.bind("psm", iris.psm)
+    dataset.bind("skos", SKOS)
+    dataset.bind("skosxl", SKOSXL)
+    dataset.bind("dct", DCTERMS)
+
+
+def _load_turtle(built: Built, path: Path, graph_name: URIRef, root: Path, log: ErrorLog) -> None:
+    """Parse a Turtle file whose relative IRIs resolve against the base."""
+    name = path.relative_to(root).as_posix()
+    graph = built.dataset.graph(graph_name)
+    try:
+        graph.parse(path, format="turtle", publicID=built.iris.base)
+    except (BadSyntax, UnicodeDecodeError, ValueError) as exc:
+        log.add(Origin(name), f"Turtle non valido: {exc}")
+        return
+    for subject in set(graph.subjects()):
+        if isinstance(subject, URIRef):
+            built.origins.setdefault((subject, None), Origin(name))
+
+
+class EditionBuilder:
+    """Turns one edition folder (data/psm-YYYY-YYYY/) into its named graph."""
+
+    def __init__(self, built: Built, folder: Path, edition: str, root: Path, log: ErrorLog):
+        self.built, self.folder, self.edition, self.root, self.log = built, folder, edition, root, log
+        self.iris = built.iris
+        self.psm = built.iris.psm
+        self.graph = built.dataset.graph(built.iris.graph(f"psm-{edition}"))
+        self.plan = self.iris.plan(edition)
+        self.sources: dict[str, URIRef] = {}
+        self.members: dict[str, URIRef] = {}  # axis/strategy/action code → IRI
+
+    def run(self) -> None:
+        self._sources(self._table("fonti.csv"))
+        self._plan(self._table("piano.csv"))
+        self._axes(self._table("assi.csv"))
+        self._strategies(self._table("strategie.csv"))
+        self._actions(self._table("azioni.csv"))
+        self._alt_labels(self._table("denominazioni.csv"))
+        self._alignments(self._table("allineamenti.csv"))
+        self._counts(self._table("conteggi.csv"))
+
+    # -- reading
+
+    def _table(self, name: str) -> list[Row]:
+        path = self.folder / name
+        if not path.exists():
+            if name in REQUIRED_TABLES:
+                rel = path.relative_to(self.root).as_posix()
+                self.log.add(Origin(rel), "tabella obbligatoria mancante")
+            return []
+        required, optional = SCHEMA[name]
+        return read_table(path, self.root, required, optional, self.log)
+
+    def _add(self, row: Row, column: str | None, s: URIRef, p: URIRef, o: object) -> None:
+        self.graph.add((s, p, o))  # type: ignore[arg-type]
+        if column is not None:
+            self.built.origins.setdefault((s, p), row.at(column))
+        self.built.origins.setdefault((s, None), row.at())
+
+    def _text(self, row: Row, column: str, s: URIRef, p: URIRef, lang: str = "it") -> None:
+        value = " ".join(row[column].split())  # spreadsheet cells carry stray line breaks
+        if value:
+            self._add(row, column, s, p, Literal(value, lang=lang))
+
+    def _cite(self, row: Row, s: URIRef) -> None:
+        """dct:source for every source id in the row's «fonte» cell."""
+        for key in row.list("fonte"):
+            source = self.sources.get(key)
+            if source is None:
+                self.log.add(row.at("fonte"), f"fonte sconosciuta «{key}»: non è in fonti.csv")
+            else:
+                self._add(row, "fonte", s, DCTERMS.source, source)
+
+    def _parent(self, row: Row, column: str, pattern: re.Pattern[str]) -> URIRef | None:
+        code = row[column]
+        if code not in self.members or not pattern.match(code):
+            self.log.add(row.at(column), f"codice padre sconosciuto «{code}»")
+            return None
+        return self.members[code]
+
+    def _subject(self, row: Row, column: str) -> URIRef | None:
+        code = row[column]
+        if code == PLAN:
+            return self.plan
+        if code not in self.members:
+            self.log.add(row.at(column), f"codice sconosciuto «{code}» (né «piano» né un codice)")
+            return None
+        return self.members[code]
+
+    def _code(self, row: Row, pattern: re.Pattern[str], what: str) -> bool:
+        if not pattern.match(row["codice"]):
+            self.log.add(row.at("codice"), f"codice di {what} non valido «{row['codice']}»")
+            return False
+        return True
+
+    # -- tables
+
+    def _sources(self, rows: list[Row]) -> None:
+        for row in check_duplicates(rows, "id", self.log):
+            if not require(row, ("id", "titolo"), self.log):
+                continue
+            url = row["url"]
+            if url and (problem := iri_problem(url)):
+                self.log.add(row.at("url"), problem)
+                continue
+            source = URIRef(url) if url else self.iris.source(row["id"])
+            self.sources[row["id"]] = source
+            self._add(row, None, source, RDF.type, DCTERMS.BibliographicResource)
+            self._add(row, "id", source, DCTERMS.identifier, Literal(row["id"]))
+            self._text(row, "titolo", source, DCTERMS.title)
+            if row["editore"]:
+                self._add(row, "editore", source, DCTERMS.publisher, Literal(row["editore"]))
+            if row["data"]:
+                self._add(row, "data", source, DCTERMS.date, _date(row["data"]))
+            self._text(row, "nota", source, SKOS.editorialNote)
+
+    def _plan(self, rows: list[Row]) -> None:
+        if len(rows) != 1:
+            rel = (self.folder / "piano.csv").relative_to(self.root).as_posix()
+            self.log.add(Origin(rel), f"serve esattamente una riga, ne ha {len(rows)}")
+            if not rows:
+                return
+        row = rows[0]
+        require(row, ("codice", "titolo", "fonte"), self.log)
+        if row["codice"] != self.edition:
+            self.log.add(row.at("codice"), f"il codice deve essere «{self.edition}» come la cartella")
+        plan = self.plan
+        self._add(row, None, plan, RDF.type, self.psm.PianoStrategico)
+        self._add(row, None, plan, RDF.type, SKOS.ConceptScheme)
+        self._add(row, "codice", plan, SKOS.notation, Literal(self.edition))
+        self._text(row, "titolo", plan, SKOS.prefLabel)
+        self._text(row, "motto", plan, self.psm.motto)
+        self._text(row, "descrizione", plan, DCTERMS.description)
+        if row["base_giuridica"]:
+            self._add(row, "base_giuridica", plan, self.psm.baseGiuridica, Literal(row["base_giuridica"]))
+        for column, predicate in (("presentato", DCTERMS.issued), ("approvato", DCTERMS.dateAccepted)):
+            if row[column]:
+                self._add(row, column, plan, predicate, self._date(row, column))
+        if row["inizio"] or row["fine"]:
+            period = URIRef(f"{plan}#periodo")
+            self._add(row, "inizio", plan, DCTERMS.temporal, period)
+            self._add(row, "inizio", period, RDF.type, DCTERMS.PeriodOfTime)
+            for column, predicate in (("inizio", "startDate"), ("fine", "endDate")):
+                if row[column]:
+                    dcat = URIRef("http://www.w3.org/ns/dcat#" + predicate)
+                    self._add(row, column, period, dcat, self._date(row, column))
+        self._cite(row, plan)
+
+    def _date(self, row: Row, column: str) -> Literal:
+        literal = _date(row[column])
+        if literal.datatype == XSD.string:
+            self.log.add(row.at(column), f"data non valida «{row[column]}» (AAAA, AAAA-MM o AAAA-MM-GG)")
+        return literal
+
+    def _member(self, row: Row, iri: URIRef, cls: URIRef) -> None:
+        self.members[row["codice"]] = iri
+        self._add(row, None, iri, RDF.type, cls)
+        self._add(row, None, iri, RDF.type, SKOS.Concept)
+        self._add(row, "codice", iri, SKOS.notation, Literal(row["codice"]))
+        self._add(row, None, iri, SKOS.inScheme, self.plan)
+        self._text(row, "titolo", iri, SKOS.prefLabel)
+        self._text(row, "descrizione", iri, DCTERMS.description)
+        self._cite(row, iri)
+
+    def _link(self, row: Row, column: str, child: URIRef, parent: URIRef) -> None:
+        self._add(row, column, child, SKOS.broader, parent)
+        self._add(row, column, parent, SKOS.narrower, child)
+
+    def _axes(self, rows: list[Row]) -> None:
+        for row in check_duplicates(rows, "codice", self.log):
+            if require(row, ("codice", "titolo", "fonte"), self.log) and self._code(row, AXIS_CODE, "asse"):
+                axis = self.iris.axis(self.edition, row["codice"])
+                self._member(row, axis, self.psm.Asse)
+                self._add(row, None, axis, SKOS.topConceptOf, self.plan)
+                self._add(row, None, self.plan, SKOS.hasTopConcept, axis)
+
+    def _strategies(self, rows: list[Row]) -> None:
+        for row in check_duplicates(rows, "codice", self.log):
+            if not require(row, ("codice", "asse", "titolo", "fonte"), self.log):
+                continue
+            if self._code(row, STRATEGY_CODE, "strategia") and (
+                axis := self._parent(row, "asse", AXIS_CODE)
+            ):
+                strategy = self.iris.strategy(self.edition, row["codice"])
+                self._member(row, strategy, self.psm.Strategia)
+                self._link(row, "asse", strategy, axis)
+
+    def _actions(self, rows: list[Row]) -> None:
+        for row in check_duplicates(rows, "codice", self.log):
+            if not require(row, ("codice", "strategia", "fonte"), self.log):
+                continue
+            if self._code(row, ACTION_CODE, "azione") and (
+                strategy := self._parent(row, "strategia", STRATEGY_CODE)
+            ):
+                action = self.iris.action(self.edition, row["codice"])
+                self._member(row, action, self.psm.Azione)
+                self._link(row, "strategia", action, strategy)
+
+    def _alt_labels(self, rows: list[Row]) -> None:
+        """Other names a source gives (SKOS-XL, so each name keeps its own source)."""
+        counter: dict[URIRef, int] = {}
+        for row in rows:
+            if not require(row, ("soggetto", "denominazione", "fonte"), self.log):
+                continue
+            subject = self._subject(row, "soggetto")
+            if subject is None:
+                continue
+            counter[subject] = counter.get(subject, 0) + 1
+            label = self.iris.label(subject, counter[subject])
+            lang = row["lingua"] or "it"
+            self._text(row, "denominazione", subject, SKOS.altLabel, lang)
+            self._add(row, "denominazione", subject, SKOSXL.altLabel, label)
+            self._add(row, None, label, RDF.type, SKOSXL.Label)
+            self._text(row, "denominazione", label, SKOSXL.literalForm, lang)
+            self._text(row, "nota", label, SKOS.editorialNote)
+            self._cite(row, label)
+
+    def _alignments(self, rows: list[Row]) -> None:
+        """Alignments stated by a source; targets must be concepts of the vocabularies."""
+        for row in rows:
+            if not require(row, ("soggetto", "relazione", "obiettivo", "fonte"), self.log):
+                continue
+            subject = self._subject(row, "soggetto")
+            relation = RELATIONS.get(row["relazione"])
+            if relation is None:
+                allowed = ", ".join(RELATIONS)
+                self.log.add(row.at("relazione"), f"relazione sconosciuta «{row['relazione']}» ({allowed})")
+                continue
+            prop, cls, path = relation
+            target = self.iris(path.format(row["obiettivo"]))
+            if not any(self.built.dataset.quads((target, RDF.type, self.psm[cls], None))):
+                self.log.add(
+                    row.at("obiettivo"),
+                    f"«{row['obiettivo']}» non è un concetto {cls} dei vocabolari (data/vocabolari/)",
+                )
+                continue
+            if subject is not None:
+                self._add(row, "obiettivo", subject, self.psm[prop], target)
+                self._cite(row, subject)
+
+    def _counts(self, rows: list[Row]) -> None:
+        """Headline counts as each source declares them (conflicts are kept, not resolved)."""
+        seen: set[URIRef] = set()
+        for row in rows:
+            if not require(row, ("oggetto", "conta", "valore", "fonte"), self.log):
+                continue
+            owner = self._subject(row, "oggetto")
+            counted = COUNTED.get(row["conta"])
+            if counted is None:
+                self.log.add(row.at("conta"), f"«{row['conta']}» non è tra: {', '.join(COUNTED)}")
+            if not row["valore"].isdigit():
+                self.log.add(row.at("valore"), f"«{row['valore']}» non è un numero intero ≥ 0")
+                continue
+            sources = row.list("fonte")
+            if len(sources) != 1:
+                self.log.add(row.at("fonte"), "un conteggio ha una sola fonte: una riga per fonte")
+                continue
+            if owner is None or counted is None:
+                continue
+            count = self.iris.declared_count(self.edition, row["oggetto"], row["conta"], sources[0])
+            if count in seen:
+                self.log.add(row.at(), "conteggio duplicato (stesso oggetto, conta e fonte)")
+                continue
+            seen.add(count)
+            self._add(row, "oggetto", owner, self.psm.conteggioDichiarato, count)
+            self._add(row, None, count, RDF.type, self.psm.ConteggioDichiarato)
+            self._add(row, "conta", count, self.psm.classeConteggiata, self.psm[counted])
+            value = Literal(int(row["valore"]), datatype=XSD.nonNegativeInteger)
+            self._add(row, "valore", count, self.psm.valoreDichiarato, value)
+            label = f"{row['valore']} {row['conta']} ({sources[0]})"
+            self._add(row, None, count, RDFS.label, Literal(label, lang="it"))
+            self._text(row, "nota", count, SKOS.editorialNote)
+            self._cite(row, count)
+
+
+def _date(value: str) -> Literal:
+    """AAAA, AAAA-MM or AAAA-MM-GG as the matching XSD type; anything else stays a plain string."""
+    for pattern, datatype in (
+        (r"\d{4}", XSD.gYear),
+        (r"\d{4}-\d{2}", XSD.gYearMonth),
+        (r"\d{4}-\d{2}-\d{2}", XSD.date),
+    ):
+        if re.fullmatch(pattern, value):
+            return Literal(value, datatype=datatype)
+    return Literal(value, datatype=XSD.string)
+
+
+__all__ = ["Built", "build", "BNode"]

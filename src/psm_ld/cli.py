@@ -1,0 +1,103 @@
+"""psm-ld command line: build, validate, report, query (and serve)."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from . import build as building
+from .completeness import completeness
+from .config import load_settings
+from .queries import QueryError, load_queries
+from .release import canonical_nquads, current_release, write_release
+from .reporting import print_completeness, print_errors, print_validation
+from .store import load_store, rows, run_named, store_from_bytes
+from .tables import BuildError
+from .validate import Report, validate
+
+app = typer.Typer(help="psm-ld: il Piano Strategico Metropolitano come linked data.", no_args_is_help=True)
+console = Console()
+errors = Console(stderr=True)
+
+
+class Format(str, Enum):
+    text = "text"
+    json = "json"
+
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="text (leggibile) o json")]
+
+
+def _build_and_validate() -> tuple[building.Built, Report]:
+    settings = load_settings()
+    try:
+        built = building.build(settings)
+    except BuildError as exc:
+        print_errors(errors, exc.errors)
+        raise typer.Exit(1) from exc
+    return built, validate(built)
+
+
+@app.command()
+def build() -> None:
+    """Costruisce e valida; scrive una nuova release solo se i dati sono conformi."""
+    settings = load_settings()
+    built, report = _build_and_validate()
+    print_validation(console, report)
+    if not report.conforms:
+        errors.print("[red]Release NON scritta: quella servita resta invariata.[/]")
+        raise typer.Exit(1)
+    release = write_release(built, report, settings.build_dir)
+    console.print(f"Release [bold]{release.id}[/]: {len(built.dataset)} quad in {release.nquads}")
+
+
+@app.command("validate")
+def validate_command(output: FormatOption = Format.text) -> None:
+    """Valida i dati con le forme SHACL (exit 1 se ci sono violazioni)."""
+    _, report = _build_and_validate()
+    if output is Format.json:
+        console.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
+    else:
+        print_validation(console, report)
+    raise typer.Exit(0 if report.conforms else 1)
+
+
+@app.command()
+def report(output: FormatOption = Format.text) -> None:
+    """Rapporto di completezza: conteggi dichiarati e presenti, azioni senza titolo o allineamenti."""
+    settings = load_settings()
+    built, _ = _build_and_validate()
+    store = store_from_bytes(canonical_nquads(built.dataset))
+    reports = completeness(store, load_queries(settings.queries_dir), settings.base_uri)
+    if output is Format.json:
+        console.print_json(json.dumps([r.as_dict() for r in reports], ensure_ascii=False))
+    else:
+        print_completeness(console, reports)
+
+
+@app.command()
+def query(
+    name: Annotated[str, typer.Argument(help="nome della query in queries/ (senza .rq)")],
+    param: Annotated[list[str] | None, typer.Option("--param", "-p", help="nome=valore")] = None,
+) -> None:
+    """Esegue una query con nome sulla release corrente e stampa i risultati in JSON."""
+    settings = load_settings()
+    release = current_release(settings.build_dir)
+    if release is None:
+        errors.print("Nessuna release: eseguire prima «psm-ld build».")
+        raise typer.Exit(1)
+    queries = load_queries(settings.queries_dir)
+    if name not in queries:
+        errors.print(f"Query sconosciuta «{name}». Disponibili: {', '.join(queries)}")
+        raise typer.Exit(2)
+    given = dict(p.split("=", 1) for p in param or [] if "=" in p)
+    try:
+        result = rows(run_named(load_store(release.nquads), queries[name], settings.base_uri, given))
+    except QueryError as exc:
+        errors.print(str(exc))
+        raise typer.Exit(2) from exc
+    console.print_json(json.dumps(result, ensure_ascii=False))

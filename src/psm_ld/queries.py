@@ -1,0 +1,115 @@
+"""Named queries: `queries/*.rq` files whose header says what they answer and what they take.
+
+Header lines (before the first non-comment line):
+    # title: …            # title@en: …
+    # description: …      # description@en: …
+    # param: NAME TYPE [= DEFAULT] -- description      (TYPE: string | integer)
+Parameter values become a VALUES block at the start of the query's WHERE group, each value
+serialized as an escaped RDF literal, so the same text runs on pyoxigraph or any remote store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Literal
+
+_HEADER = re.compile(r"^#\s*(title|description|param)(@en)?\s*:\s*(.*)$")
+_WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+_PARAM = re.compile(r'^(\w+)\s+(string|integer)\s*(?:=\s*"?(.*?)"?)?\s*(?:--\s*(.*))?$')
+
+
+class QueryError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: str | None
+    description: str
+
+    def parse(self, raw: str) -> str | int:
+        if self.type == "integer":
+            try:
+                return int(raw)
+            except ValueError as exc:
+                raise QueryError(f"il parametro «{self.name}» vuole un intero, non «{raw}»") from exc
+        return raw
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    name: str
+    title: str
+    title_en: str
+    description: str
+    description_en: str
+    params: tuple[Param, ...]
+    text: str
+    path: Path
+
+    def bindings(self, given: dict[str, str]) -> dict[str, str | int]:
+        """Values for every parameter: given ones parsed, others from defaults."""
+        unknown = set(given) - {p.name for p in self.params}
+        if unknown:
+            raise QueryError(f"parametri sconosciuti: {', '.join(sorted(unknown))}")
+        values: dict[str, str | int] = {}
+        for param in self.params:
+            raw = given.get(param.name, param.default)
+            if raw is None:
+                raise QueryError(f"manca il parametro obbligatorio «{param.name}»")
+            values[param.name] = param.parse(raw)
+        return values
+
+    def render(self, given: dict[str, str] | None = None) -> str:
+        """The query text with its parameters bound."""
+        values = self.bindings(given or {})
+        if not values:
+            return self.text
+        names = " ".join(f"?{name}" for name in values)
+        terms = " ".join(Literal(value).n3() for value in values.values())
+        block = f"\n  VALUES ({names}) {{ ({terms}) }}"
+        match = _WHERE.search(self.text)
+        if match is None:
+            raise QueryError(f"{self.path.name}: serve una clausola WHERE {{ … }} esplicita")
+        return self.text[: match.end()] + block + self.text[match.end() :]
+
+
+def parse_query(path: Path) -> NamedQuery:
+    meta: dict[str, str] = {}
+    params: list[Param] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.startswith("#"):
+            break
+        match = _HEADER.match(line)
+        if not match:
+            continue
+        key, english, value = match.groups()
+        if key == "param":
+            param = _PARAM.match(value.strip())
+            if not param:
+                raise QueryError(f"{path.name}, riga {number}: parametro illeggibile «{value}»")
+            name, kind, default, description = param.groups()
+            params.append(Param(name, kind, default, description or ""))
+        else:
+            meta[key + ("_en" if english else "")] = value.strip()
+    if "title" not in meta:
+        raise QueryError(f"{path.name}: manca «# title:» nell'intestazione")
+    return NamedQuery(
+        name=path.stem,
+        title=meta["title"],
+        title_en=meta.get("title_en", meta["title"]),
+        description=meta.get("description", ""),
+        description_en=meta.get("description_en", meta.get("description", "")),
+        params=tuple(params),
+        text=path.read_text(encoding="utf-8"),
+        path=path,
+    )
+
+
+def load_queries(folder: Path) -> dict[str, NamedQuery]:
+    return {q.name: q for q in map(parse_query, sorted(folder.glob("*.rq")))}

@@ -1,0 +1,60 @@
+"""Human-readable rendering (Rich) of build errors, validation findings and completeness."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from .completeness import EditionReport
+from .tables import DataError
+from .validate import Report
+
+
+def print_errors(console: Console, errors: list[DataError]) -> None:
+    console.print(f"[bold red]Dati non validi: {len(errors)} errori[/] (nessuna release scritta)")
+    for error in errors:
+        console.print(f"  [red]✗[/] [bold]{error.origin}[/]: {error.message}")
+
+
+def print_validation(console: Console, report: Report) -> None:
+    for finding in report.findings:
+        mark = "[red]✗ violazione[/]" if finding.is_violation else "[yellow]! avviso[/]"
+        where = str(finding.origin) if finding.origin else finding.focus
+        console.print(f"  {mark} [bold]{where}[/]: {finding.message_it}")
+        if finding.origin:
+            console.print(f"      [dim]{finding.focus}[/]")
+    status = "[green]conforme[/]" if report.conforms else "[red]NON conforme[/]"
+    console.print(
+        f"SHACL: {status} — {len(report.violations)} violazioni, {len(report.warnings)} avvisi"
+    )
+
+
+def print_completeness(console: Console, reports: list[EditionReport]) -> None:
+    for report in reports:
+        console.rule(f"PSM {report.edition}: completezza")
+        plan = Table(title="Conteggi dichiarati dalle fonti e dati presenti", title_justify="left")
+        for column in ("oggetto", "conta", "dichiarato", "presenti", "fonte"):
+            plan.add_column(column)
+        for row in report.declared:
+            style = None if row["dichiarato"] == row["presenti"] else "yellow"
+            where = "piano" if row["codice"] == report.edition else f"asse {row['codice']}"
+            plan.add_row(
+                where, row["conta"], row["dichiarato"], row["presenti"], row["id_fonte"], style=style
+            )
+        console.print(plan)
+        axes = Table(title="Per asse", title_justify="left")
+        for column in ("asse", "strategie presenti", "dichiarate", "azioni presenti", "dichiarate"):
+            axes.add_column(column)
+        for row in report.axes:
+            axes.add_row(
+                f"{row['codice']} {row['titolo']}", row["strategie_presenti"],
+                row.get("strategie_dichiarate", "—"), row["azioni_presenti"],
+                row.get("azioni_dichiarate", "—"),
+            )
+        console.print(axes)
+        untitled = [r["codice"] for r in report.incomplete if r["senza_titolo"] == "true"]
+        unaligned = [r["codice"] for r in report.incomplete if r["senza_allineamenti"] == "true"]
+        console.print(f"Azioni senza titolo: {len(untitled)} {' '.join(untitled)}")
+        console.print(
+            f"Azioni senza allineamenti dichiarati: {len(unaligned)} {' '.join(unaligned)}"
+        )

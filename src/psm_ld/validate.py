@@ -1,0 +1,129 @@
+"""SHACL validation of a built dataset (pyshacl), with findings traced back to the CSV cell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyshacl import validate as shacl_validate
+from rdflib import BNode, Graph, Literal, URIRef
+
+from .build import Built
+from .iris import RDF, SH, XSD
+from .tables import Origin
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str  # "Violation" | "Warning" | "Info"
+    focus: str
+    path: str | None
+    value: str | None
+    message_it: str
+    message_en: str
+    shape: str | None
+    origin: Origin | None
+
+    @property
+    def is_violation(self) -> bool:
+        return self.severity == "Violation"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "severity": self.severity,
+            "focus": self.focus,
+            "path": self.path,
+            "value": self.value,
+            "message": {"it": self.message_it, "en": self.message_en},
+            "shape": self.shape,
+            "origin": self.origin.as_dict() if self.origin else None,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    findings: list[Finding]
+
+    @property
+    def violations(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_violation]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_violation]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "conforms": self.conforms,
+            "violations": len(self.violations),
+            "warnings": len(self.warnings),
+            "findings": [f.as_dict() for f in self.findings],
+        }
+
+
+def shapes_graph(built: Built) -> Graph:
+    """The shapes, with the `psm` SPARQL prefix declared for this build's base IRI."""
+    shapes = Graph()
+    for triple in built.dataset.graph(built.iris.graph("shapes")):
+        shapes.add(triple)
+    declaration = BNode("psm-prefix")
+    shapes.add((built.iris.shapes, SH.declare, declaration))
+    shapes.add((declaration, SH.prefix, Literal("psm")))
+    shapes.add((declaration, SH.namespace, Literal(str(built.iris.psm), datatype=XSD.anyURI)))
+    return shapes
+
+
+def data_graph(built: Built) -> Graph:
+    """Everything but the shapes: plan editions, vocabularies, ontology."""
+    shapes_name = built.iris.graph("shapes")
+    graph = Graph()
+    for s, p, o, g in built.dataset.quads((None, None, None, None)):
+        if g != shapes_name:
+            graph.add((s, p, o))
+    return graph
+
+
+def validate(built: Built) -> Report:
+    _, results, _ = shacl_validate(
+        data_graph(built),
+        shacl_graph=shapes_graph(built),
+        inference="none",
+        allow_warnings=True,
+    )
+    return Report(sorted(_findings(results, built), key=_order))
+
+
+def _findings(results: Graph, built: Built) -> list[Finding]:
+    findings = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        path = results.value(result, SH.resultPath)
+        value = results.value(result, SH.value)
+        severity = results.value(result, SH.resultSeverity)
+        messages = {m.language: str(m) for m in results.objects(result, SH.resultMessage)}
+        fallback = next(iter(messages.values()), "")
+        findings.append(
+            Finding(
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                focus=str(focus),
+                path=str(path) if isinstance(path, URIRef) else None,
+                value=str(value) if value is not None else None,
+                message_it=messages.get("it", fallback),
+                message_en=messages.get("en", fallback),
+                shape=_shape_name(results.value(result, SH.sourceShape)),
+                origin=built.origin_of(focus, path),
+            )
+        )
+    return findings
+
+
+def _shape_name(shape: object) -> str | None:
+    return str(shape) if isinstance(shape, URIRef) else None
+
+
+def _order(f: Finding) -> tuple[object, ...]:
+    origin = f.origin or Origin("~")
+    return (not f.is_violation, origin.file, origin.row or 0, f.focus, f.message_it)
