@@ -290,9 +290,7 @@ class EditionBuilder:
         for row in check_duplicates(rows, "codice", self.log):
             if not require(row, ("codice", "asse", "titolo", "fonte"), self.log):
                 continue
-            if self._code(row, STRATEGY_CODE, "strategia") and (
-                axis := self._parent(row, "asse", AXIS_CODE)
-            ):
+            if self._code(row, STRATEGY_CODE, "strategia") and (axis := self._parent(row, "asse", AXIS_CODE)):
                 strategy = self.iris.strategy(self.edition, row["codice"])
                 self._member(row, strategy, self.psm.Strategia)
                 self._link(row, "asse", strategy, axis)

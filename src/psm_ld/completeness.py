@@ -29,9 +29,7 @@ class EditionReport:
         }
 
 
-def completeness(
-    store: ox.Store, queries: dict[str, NamedQuery], base: str
-) -> list[EditionReport]:
+def completeness(store: ox.Store, queries: dict[str, NamedQuery], base: str) -> list[EditionReport]:
     plans = store.query(
         "PREFIX psm: <ontologia#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>"
         " SELECT DISTINCT ?e WHERE { ?p a psm:PianoStrategico ; skos:notation ?e } ORDER BY ?e",

@@ -24,9 +24,7 @@ def print_validation(console: Console, report: Report) -> None:
         if finding.origin:
             console.print(f"      [dim]{finding.focus}[/]")
     status = "[green]conforme[/]" if report.conforms else "[red]NON conforme[/]"
-    console.print(
-        f"SHACL: {status} — {len(report.violations)} violazioni, {len(report.warnings)} avvisi"
-    )
+    console.print(f"SHACL: {status} — {len(report.violations)} violazioni, {len(report.warnings)} avvisi")
 
 
 def print_completeness(console: Console, reports: list[EditionReport]) -> None:
@@ -47,14 +45,14 @@ def print_completeness(console: Console, reports: list[EditionReport]) -> None:
             axes.add_column(column)
         for row in report.axes:
             axes.add_row(
-                f"{row['codice']} {row['titolo']}", row["strategie_presenti"],
-                row.get("strategie_dichiarate", "—"), row["azioni_presenti"],
+                f"{row['codice']} {row['titolo']}",
+                row["strategie_presenti"],
+                row.get("strategie_dichiarate", "—"),
+                row["azioni_presenti"],
                 row.get("azioni_dichiarate", "—"),
             )
         console.print(axes)
         untitled = [r["codice"] for r in report.incomplete if r["senza_titolo"] == "true"]
         unaligned = [r["codice"] for r in report.incomplete if r["senza_allineamenti"] == "true"]
         console.print(f"Azioni senza titolo: {len(untitled)} {' '.join(untitled)}")
-        console.print(
-            f"Azioni senza allineamenti dichiarati: {len(unaligned)} {' '.join(unaligned)}"
-        )
+        console.print(f"Azioni senza allineamenti dichiarati: {len(unaligned)} {' '.join(unaligned)}")
