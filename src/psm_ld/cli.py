@@ -32,12 +32,16 @@ class Format(StrEnum):
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="text (leggibile) o json")]
 
 
-def _build_and_validate() -> tuple[building.Built, Report]:
+def _build_and_validate(output: Format = Format.text) -> tuple[building.Built, Report]:
     settings = load_settings()
     try:
         built = building.build(settings)
     except BuildError as exc:
-        print_errors(errors, exc.errors)
+        if output is Format.json:
+            bad = [{**e.origin.as_dict(), "message": e.message} for e in exc.errors]
+            typer.echo(json.dumps({"conforms": False, "errors": bad}, ensure_ascii=False, indent=2))
+        else:
+            print_errors(errors, exc.errors)
         raise typer.Exit(1) from exc
     return built, validate(built)
 
@@ -58,9 +62,9 @@ def build() -> None:
 @app.command("validate")
 def validate_command(output: FormatOption = Format.text) -> None:
     """Valida i dati con le forme SHACL (exit 1 se ci sono violazioni)."""
-    _, report = _build_and_validate()
+    _, report = _build_and_validate(output)
     if output is Format.json:
-        console.print_json(json.dumps(report.as_dict(), ensure_ascii=False))
+        typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         print_validation(console, report)
     raise typer.Exit(0 if report.conforms else 1)
@@ -74,7 +78,7 @@ def report(output: FormatOption = Format.text) -> None:
     store = store_from_bytes(canonical_nquads(built.dataset))
     reports = completeness(store, load_queries(settings.queries_dir), settings.base_uri)
     if output is Format.json:
-        console.print_json(json.dumps([r.as_dict() for r in reports], ensure_ascii=False))
+        typer.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
     else:
         print_completeness(console, reports)
 
@@ -100,4 +104,4 @@ def query(
     except QueryError as exc:
         errors.print(str(exc))
         raise typer.Exit(2) from exc
-    console.print_json(json.dumps(result, ensure_ascii=False))
+    typer.echo(json.dumps(result, ensure_ascii=False, indent=2))

@@ -47,7 +47,7 @@ class Release:
 def canonical_nquads(dataset: Dataset) -> bytes:
     """Sorted N-Quads; blank nodes get stable labels (canonical per graph, prefixed by graph)."""
     lines: set[str] = set()
-    for context in dataset.contexts():
+    for context in dataset.graphs():
         name = context.identifier
         if not isinstance(name, URIRef) or len(context) == 0:
             continue

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from .build import Built
 from .iris import RDF, SH, XSD
@@ -87,23 +89,42 @@ def data_graph(built: Built) -> Graph:
 
 
 def validate(built: Built) -> Report:
+    shapes = shapes_graph(built)
     _, results, _ = shacl_validate(
-        data_graph(built),
-        shacl_graph=shapes_graph(built),
-        inference="none",
-        allow_warnings=True,
+        data_graph(built), shacl_graph=shapes, inference="none", allow_warnings=True
     )
-    return Report(sorted(_findings(results, built), key=_order))
+    return Report(sorted(_findings(results, shapes, built), key=_order))
 
 
-def _findings(results: Graph, built: Built) -> list[Finding]:
+def _messages(results: Graph, result: Node, shapes: Graph) -> dict[str | None, str]:
+    """Messages by language. pyshacl drops the language of SPARQL-constraint messages when it fills
+    in their {?var} templates, so those get it back from the template they match."""
+    templates = list(shapes.objects(results.value(result, SH.sourceConstraint), SH.message))
+    messages: dict[str | None, str] = {}
+    for message in results.objects(result, SH.resultMessage):
+        language = message.language or next(
+            (t.language for t in templates if _fills(str(t), str(message))), None
+        )
+        messages[language] = str(message)
+    return messages
+
+
+def _fills(template: str, message: str) -> bool:
+    pattern = "".join(".*?" if part.startswith("{") else re.escape(part) for part in _SLOTS.split(template))
+    return re.fullmatch(pattern, message, flags=re.DOTALL) is not None
+
+
+_SLOTS = re.compile(r"(\{[?$]\w+\})")
+
+
+def _findings(results: Graph, shapes: Graph, built: Built) -> list[Finding]:
     findings = []
     for result in results.subjects(RDF.type, SH.ValidationResult):
         focus = results.value(result, SH.focusNode)
         path = results.value(result, SH.resultPath)
         value = results.value(result, SH.value)
         severity = results.value(result, SH.resultSeverity)
-        messages = {m.language: str(m) for m in results.objects(result, SH.resultMessage)}
+        messages = _messages(results, result, shapes)
         fallback = next(iter(messages.values()), "")
         findings.append(
             Finding(

@@ -1,0 +1,5 @@
+"""`python -m psm_ld` runs the CLI."""
+
+from .cli import app
+
+app()

@@ -1,0 +1,202 @@
+"""Build: deterministic releases, clear errors for bad input, and a failed build never replaces a release."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from kg import BASE, project_copy, settings
+
+from psm_ld.build import build
+from psm_ld.release import canonical_nquads, current_release, write_release
+from psm_ld.tables import BuildError
+from psm_ld.validate import validate
+
+TABLES = Path("data/psm-2021-2023")
+
+
+def cli(root: Path, build_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PSM_ROOT": str(root), "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": BASE}
+    env["COLUMNS"] = "200"
+    return subprocess.run(
+        [sys.executable, "-m", "psm_ld", *args], env=env, capture_output=True, text=True, check=False
+    )
+
+
+def errors_for(root: Path) -> list[str]:
+    with pytest.raises(BuildError) as caught:
+        build(settings(root))
+    return [str(e) for e in caught.value.errors]
+
+
+def edit(root: Path, table: str, old: str, new: str) -> None:
+    path = root / TABLES / table
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {table}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
+    first = write_release(built := build(settings()), validate(built), tmp_path / "a")
+    second = write_release(again := build(settings()), validate(again), tmp_path / "b")
+    assert first.nquads.read_bytes() == second.nquads.read_bytes()
+    assert first.id == second.id
+    lines = first.nquads.read_text(encoding="utf-8").splitlines()
+    assert lines == sorted(lines)
+    assert all(line.endswith(">  .") is False and line.endswith(" .") for line in lines)
+
+
+def test_release_has_a_named_graph_per_dataset() -> None:
+    graphs = {
+        line.rsplit(" ", 2)[1] for line in canonical_nquads(build(settings()).dataset).decode().splitlines()
+    }
+    names = {g.strip("<>").removeprefix(BASE + "dataset/") for g in graphs}
+    assert names == {
+        "psm-2021-2023",
+        "pnrr",
+        "coesione-2021-2027",
+        "programmi-ue",
+        "strumenti-finanziamento",
+        "ontologia",
+        "shapes",
+    }
+
+
+def test_missing_column(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    edit(root, "strategie.csv", "codice,asse,titolo,fonte", "codice,titolo,fonte")
+    assert (
+        "data/psm-2021-2023/strategie.csv, riga 1, colonna «asse»: colonna obbligatoria mancante"
+        in " ".join(errors_for(root))
+    )
+
+
+def test_unknown_column_is_named(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    edit(root, "assi.csv", "codice,titolo,descrizione,fonte", "codice,titolo,descrizone,fonte")
+    assert any("assi.csv, riga 1, colonna «descrizone»: colonna sconosciuta" in e for e in errors_for(root))
+
+
+def test_unknown_parent_code(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    edit(root, "azioni.csv", "2.1.2,2.1,", "2.1.2,2.9,")
+    assert (
+        "data/psm-2021-2023/azioni.csv, riga 3, colonna «strategia»: codice padre sconosciuto «2.9»"
+        in errors_for(root)
+    )
+
+
+def test_duplicate_code(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    edit(root, "strategie.csv", "1.2,1,", "1.1,1,")
+    assert (
+        "data/psm-2021-2023/strategie.csv, riga 3, colonna «codice»: codice duplicato «1.1» (già alla riga 2)"
+        in errors_for(root)
+    )
+
+
+def test_bad_iri(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    edit(root, "fonti.csv", "http://www.torinometropoli.it/cms/", "www.torinometropoli .it/cms/")
+    found = [e for e in errors_for(root) if "fonti.csv, riga 3, colonna «url»" in e]
+    assert found and "IRI non valido" in found[0]
+
+
+def test_wrong_encoding(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    path = root / TABLES / "assi.csv"
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1", errors="replace"))
+    found = [e for e in errors_for(root) if e.startswith("data/psm-2021-2023/assi.csv")]
+    assert found == [found[0]] and "riga 2" in found[0] and "UTF-8" in found[0]  # «capacità», row 2
+
+
+def test_unknown_alignment_target(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    edit(root, "allineamenti.csv", "1,missione-pnrr,M1,", "1,missione-pnrr,M9,")
+    assert any(
+        "allineamenti.csv, riga 2, colonna «obiettivo»: «M9» non è un concetto" in e for e in errors_for(root)
+    )
+
+
+def test_unknown_source_id(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    edit(root, "assi.csv", 'investimenti.",presentazione', 'investimenti.",presentazion')
+    assert any(
+        "assi.csv, riga 2, colonna «fonte»: fonte sconosciuta «presentazion»" in e for e in errors_for(root)
+    )
+
+
+def test_semicolon_csv_from_italian_spreadsheets_is_read(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    path = root / TABLES / "fonti.csv"
+    path.write_text("id;titolo;url\npresentazione;Presentazione;\n", encoding="utf-8")
+    assert not any(e.startswith("data/psm-2021-2023/fonti.csv") for e in errors_for(root))
+
+
+def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    edit(root, "strategie.csv", "1.2,1,", "1.1,1,")
+    edit(root, "azioni.csv", "2.1.2,2.1,", "2.1.2,2.9,")
+    assert len(errors_for(root)) >= 2
+
+
+def test_failed_build_keeps_the_served_release(tmp_path: Path) -> None:
+    root = project_copy(tmp_path / "project")
+    build_dir = tmp_path / "build"
+    ok = cli(root, build_dir, "build")
+    assert ok.returncode == 0, ok.stderr
+    served = current_release(build_dir)
+    assert served is not None
+    before = served.nquads.read_bytes()
+
+    edit(root, "strategie.csv", "1.2,1,", "1.1,1,")  # bad input
+    bad = cli(root, build_dir, "build")
+    assert bad.returncode == 1
+    assert "strategie.csv, riga 3, colonna «codice»" in bad.stderr
+
+    (root / "shapes/psm.ttl").write_text(
+        (root / "shapes/psm.ttl").read_text(encoding="utf-8").replace('"^[1-9][0-9]*$"', '"^[7-9]$"'),
+        encoding="utf-8",
+    )
+    edit(root, "strategie.csv", "1.1,1,Innovare", "1.2,1,Innovare")  # input fixed, but now violates shapes
+    invalid = cli(root, build_dir, "build")
+    assert invalid.returncode == 1
+    assert "NON scritta" in invalid.stderr
+    still = current_release(build_dir)
+    assert still is not None and still.nquads.read_bytes() == before
+
+
+def test_validate_json_and_exit_codes(tmp_path: Path) -> None:
+    import json
+
+    root = project_copy(tmp_path / "project")
+    good = cli(root, tmp_path / "b", "validate", "--format", "json")
+    assert good.returncode == 0
+    report = json.loads(good.stdout)
+    assert report["conforms"] is True and report["violations"] == 0 and report["warnings"] > 0
+    edit(root, "strategie.csv", "1.2,1,", "2.8,1,")  # builds, but the code disagrees with its axis
+    bad = cli(root, tmp_path / "b", "validate", "--format", "json")
+    assert bad.returncode == 1
+    findings = json.loads(bad.stdout)["findings"]
+    wrong = [f for f in findings if f["severity"] == "Violation"]
+    assert wrong[0]["origin"] == {"file": "data/psm-2021-2023/strategie.csv", "row": 3, "column": "codice"}
+
+
+def test_validate_json_reports_bad_input_too(tmp_path: Path) -> None:
+    import json
+
+    root = project_copy(tmp_path / "project")
+    edit(root, "strategie.csv", "1.2,1,", "1.1,1,")
+    bad = cli(root, tmp_path / "b", "validate", "--format", "json")
+    assert bad.returncode == 1
+    report = json.loads(bad.stdout)
+    assert report["conforms"] is False
+    assert report["errors"][0] == {
+        "file": "data/psm-2021-2023/strategie.csv",
+        "row": 3,
+        "column": "codice",
+        "message": "codice duplicato «1.1» (già alla riga 2)",
+    }

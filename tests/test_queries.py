@@ -1,0 +1,120 @@
+"""Every named query in queries/ runs on the built graph and gives the answer the sources support."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from kg import BASE, project_copy, query, settings
+
+from psm_ld.build import build
+from psm_ld.config import PROJECT_ROOT
+from psm_ld.queries import QueryError, load_queries
+from psm_ld.release import canonical_nquads
+from psm_ld.store import rows, run_named, store_from_bytes
+
+TESTED = {
+    "conteggi-per-asse",
+    "conteggi-dichiarati",
+    "strategie-di-un-asse",
+    "azioni-per-missione-pnrr",
+    "matrice-allineamenti",
+    "azioni-per-programma-ue",
+    "azioni-incomplete",
+}
+
+
+def test_every_query_has_a_test_and_a_documented_header() -> None:
+    queries = load_queries(PROJECT_ROOT / "queries")
+    assert set(queries) == TESTED
+    for q in queries.values():
+        assert q.title and q.title_en and q.description and q.description_en, q.name
+        assert all(p.description for p in q.params), q.name
+
+
+def test_counts_per_axis() -> None:
+    result = {r["codice"]: r for r in query("conteggi-per-asse")}
+    assert list(result) == ["1", "2", "3", "4", "5", "6"]
+    assert [int(r["strategie_presenti"]) for r in result.values()] == [7, 5, 4, 2, 4, 2]
+    assert [int(r["azioni_presenti"]) for r in result.values()] == [0, 3, 2, 1, 1, 3]
+    assert result["1"]["azioni_dichiarate"] == "28 (presentazione)"
+    assert result["2"]["strategie_dichiarate"] == "5 (presentazione)"
+
+
+def test_declared_counts_show_the_conflict() -> None:
+    strategies = {
+        r["id_fonte"]: (int(r["dichiarato"]), int(r["presenti"]))
+        for r in query("conteggi-dichiarati")
+        if r["conta"] == "Strategia" and r["codice"] == "2021-2023"
+    }
+    assert strategies == {
+        "presentazione": (28, 24),
+        "torinometropoli-piano-strategico": (24, 24),
+        "torinoggi-2021-03-24": (24, 24),
+        "corriere-2021-03-24": (24, 24),
+    }
+
+
+def test_strategies_of_an_axis() -> None:
+    result = query("strategie-di-un-asse", asse="3")
+    assert [r["codice"] for r in result] == ["3.1", "3.2", "3.3", "3.4"]
+    assert result[2]["titolo"] == "Ridisegnare la metropoli come rete policentrica di città e quartieri 15'"
+    assert [int(r["azioni_presenti"]) for r in result] == [2, 0, 0, 0]
+    assert [r["codice"] for r in query("strategie-di-un-asse")] == [f"1.{i}" for i in range(1, 8)]
+
+
+def test_actions_by_pnrr_mission_are_derived_from_the_axis_and_say_so() -> None:
+    result = query("azioni-per-missione-pnrr", missione="M6")
+    assert [(r["codice"], r["come"]) for r in result] == [
+        ("6.1.1", "tramite asse"),
+        ("6.1.2", "tramite asse"),
+        ("6.1.3", "tramite asse"),
+    ]
+    assert result[1]["titolo"] == "Rete metropolitana case della salute"
+    assert query("azioni-per-missione-pnrr", missione="M1") == []  # no action of axis 1 is known yet
+
+
+def test_alignment_matrix() -> None:
+    result = query("matrice-allineamenti")
+    assert [(r["codice"], r.get("codice_missione"), r["codice_obiettivo"]) for r in result] == [
+        ("1", "M1", "OP1"),
+        ("2", "M2", "OP2"),
+        ("3", "M3", "OP3"),
+        ("4", "M4", "OP4"),
+        ("5", "M5", "OP4"),
+        ("6", "M6", "OP4"),
+        ("trasversale", None, "OP5"),
+    ]
+
+
+def test_incomplete_actions() -> None:
+    result = query("azioni-incomplete")
+    assert len(result) == 10  # every known action: no source gives their alignments yet
+    assert all(r["senza_allineamenti"] == "true" and r["senza_titolo"] == "false" for r in result)
+
+
+def test_actions_by_eu_programme(tmp_path: Path) -> None:
+    assert query("azioni-per-programma-ue") == []  # no source read so far names an action's programme
+    # the query itself, on a copy whose tables state one (test data, not published)
+    root = project_copy(tmp_path)
+    with (root / "data/psm-2021-2023/allineamenti.csv").open("a", encoding="utf-8") as table:
+        table.write(
+            "2.1.3,programma-ue,life,cmto-psm-asse2,prova\n2.1.1,componente-pnrr,M2C4,cmto-psm-asse2,prova\n"
+        )
+    store = store_from_bytes(canonical_nquads(build(settings(root)).dataset))
+    named = load_queries(root / "queries")
+    result = rows(run_named(store, named["azioni-per-programma-ue"], BASE, {"programma": "life"}))
+    assert [(r["codice"], r["codice_programma"]) for r in result] == [("2.1.3", "life")]
+    assert rows(run_named(store, named["azioni-per-programma-ue"], BASE, {"programma": "cef"})) == []
+    stated = rows(run_named(store, named["azioni-per-missione-pnrr"], BASE, {"missione": "M2"}))
+    assert [(r["codice"], r["come"]) for r in stated] == [
+        ("2.1.1", "dichiarato"),
+        ("2.1.2", "tramite asse"),
+        ("2.1.3", "tramite asse"),
+    ]
+
+
+def test_parameters_are_values_not_query_text() -> None:
+    assert query("strategie-di-un-asse", asse='1" } UNION { ?s ?p ?o') == []
+    with pytest.raises(QueryError, match="sconosciuti"):
+        query("strategie-di-un-asse", colore="blu")

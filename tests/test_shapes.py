@@ -1,0 +1,199 @@
+"""Every shape rejects a graph broken in the way it guards against; the clean data passes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from kg import BASE, fresh_build
+from rdflib import Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
+
+from psm_ld.build import Built
+from psm_ld.validate import Finding, validate
+
+PSM = BASE + "ontologia#"
+PLAN = URIRef(BASE + "psm/2021-2023")
+AXIS1 = URIRef(BASE + "psm/2021-2023/asse/1")
+AXIS2 = URIRef(BASE + "psm/2021-2023/asse/2")
+STRATEGY = URIRef(BASE + "psm/2021-2023/strategia/2.1")
+ACTION = URIRef(BASE + "psm/2021-2023/azione/2.1.1")
+M1 = URIRef(BASE + "pnrr/missione/M1")
+M1C1 = URIRef(BASE + "pnrr/componente/M1C1")
+OP1 = URIRef(BASE + "coesione/2021-2027/obiettivo/OP1")
+HORIZON = URIRef(BASE + "programma-ue/horizon-europe")
+RRF = URIRef(BASE + "strumento-finanziamento/rrf")
+COUNT = URIRef(BASE + "psm/2021-2023/conteggio/piano-strategie-presentazione")
+GRAPH = URIRef(BASE + "dataset/psm-2021-2023")
+
+
+def psm(name: str) -> URIRef:
+    return URIRef(PSM + name)
+
+
+def drop(s: URIRef, p: URIRef) -> Callable[[Built], None]:
+    return lambda b: b.dataset.remove((s, p, None, None))
+
+
+def put(s: URIRef, p: URIRef, o: object) -> Callable[[Built], None]:
+    return lambda b: b.dataset.graph(GRAPH).add((s, p, o))  # type: ignore[arg-type]
+
+
+def swap(s: URIRef, p: URIRef, o: object) -> Callable[[Built], None]:
+    def change(b: Built) -> None:
+        drop(s, p)(b)
+        put(s, p, o)(b)
+
+    return change
+
+
+# (id, how the graph is broken, the focus node, words of the expected English message)
+CASES = [
+    ("plan-label-missing", drop(PLAN, SKOS.prefLabel), PLAN, "Italian label"),
+    ("plan-label-not-italian", swap(PLAN, SKOS.prefLabel, Literal("Plan", lang="en")), PLAN, "Italian label"),
+    ("plan-source-missing", drop(PLAN, DCTERMS.source), PLAN, "source"),
+    ("plan-source-not-iri", swap(PLAN, DCTERMS.source, Literal("seed")), PLAN, "source"),
+    ("plan-code-pattern", swap(PLAN, SKOS.notation, Literal("2021/23")), PLAN, "YYYY-YYYY"),
+    ("plan-top-concept-not-axis", put(PLAN, SKOS.hasTopConcept, STRATEGY), PLAN, "top concepts are axes"),
+    (
+        "axis-two-labels-same-language",
+        put(AXIS1, SKOS.prefLabel, Literal("Altro", lang="it")),
+        AXIS1,
+        "label",
+    ),
+    ("axis-description-plain", swap(AXIS1, DCTERMS.description, Literal("x")), AXIS1, "description"),
+    ("axis-code-missing", drop(AXIS1, SKOS.notation), AXIS1, "exactly one code"),
+    ("axis-code-datatype", swap(AXIS1, SKOS.notation, Literal(1)), AXIS1, "exactly one code"),
+    ("axis-code-pattern", swap(AXIS1, SKOS.notation, Literal("A1")), AXIS1, "axis code is a number"),
+    ("axis-without-plan", drop(AXIS1, SKOS.topConceptOf), AXIS1, "exactly one plan"),
+    ("axis-with-broader", put(AXIS1, SKOS.broader, AXIS2), AXIS1, "no broader"),
+    ("axis-mission-wrong-class", swap(AXIS1, psm("missionePNRR"), OP1), AXIS1, ""),
+    ("axis-cohesion-wrong-scheme", swap(AXIS1, psm("obiettivoStrategicoCoesione"), M1), AXIS1, ""),
+    ("strategy-code-pattern", swap(STRATEGY, SKOS.notation, Literal("2-1")), STRATEGY, "axis.n"),
+    ("strategy-without-axis", drop(STRATEGY, SKOS.broader), STRATEGY, "exactly one axis"),
+    (
+        "strategy-code-disagrees-with-axis",
+        swap(STRATEGY, SKOS.notation, Literal("3.1")),
+        STRATEGY,
+        "does not start with its axis code",
+    ),
+    ("action-code-pattern", swap(ACTION, SKOS.notation, Literal("2.1")), ACTION, "axis.strategy.n"),
+    (
+        "action-code-disagrees-with-strategy",
+        swap(ACTION, SKOS.notation, Literal("2.2.1")),
+        ACTION,
+        "does not start with its strategy code",
+    ),
+    (
+        "action-title-language",
+        swap(ACTION, SKOS.prefLabel, Literal("Titolo", lang="fr")),
+        ACTION,
+        "Italian (or English) text",
+    ),
+    ("action-without-strategy", drop(ACTION, SKOS.broader), ACTION, "exactly one strategy"),
+    ("action-component-outside-pnrr", put(ACTION, psm("componentePNRR"), OP1), ACTION, ""),
+    ("action-programme-outside-scheme", put(ACTION, psm("programmaUE"), M1), ACTION, ""),
+    (
+        "action-mission-outside-pnrr-scheme",
+        lambda b: (
+            put(ACTION, psm("missionePNRR"), M1)(b),
+            b.dataset.remove((M1, SKOS.inScheme, None, None)),
+        ),
+        ACTION,
+        "mission of the PNRR vocabulary",
+    ),
+    ("member-without-edition", drop(ACTION, SKOS.inScheme), ACTION, "exactly one edition"),
+    (
+        "member-in-other-edition-than-parent",
+        swap(ACTION, SKOS.inScheme, URIRef(BASE + "psm/2024-2026")),
+        ACTION,
+        "",
+    ),
+    (
+        "plan-instrument-outside-scheme",
+        lambda b: (
+            b.dataset.remove((RRF, SKOS.inScheme, None, None)),
+            put(RRF, SKOS.inScheme, URIRef(BASE + "pnrr"))(b),
+        ),
+        PLAN,
+        "funding instruments vocabulary",
+    ),
+    ("concept-without-label", drop(M1, SKOS.prefLabel), M1, "label"),
+    ("concept-without-source", drop(M1, DCTERMS.source), M1, "source"),
+    ("concept-without-scheme", drop(HORIZON, SKOS.inScheme), HORIZON, "belongs to a scheme"),
+    ("concept-exact-match-literal", put(HORIZON, SKOS.exactMatch, Literal("HE")), HORIZON, ""),
+    ("mission-code-pattern", swap(M1, SKOS.notation, Literal("M7")), M1, "mission code"),
+    ("component-code-pattern", swap(M1C1, SKOS.notation, Literal("C1")), M1C1, "component code"),
+    ("component-without-mission", drop(M1C1, SKOS.broader), M1C1, "exactly one mission"),
+    (
+        "specific-objective-without-objective",
+        drop(URIRef(BASE + "coesione/2021-2027/obiettivo-specifico/RSO1.1"), SKOS.broader),
+        URIRef(BASE + "coesione/2021-2027/obiettivo-specifico/RSO1.1"),
+        "exactly one policy objective",
+    ),
+    ("scheme-without-source", drop(URIRef(BASE + "pnrr"), DCTERMS.source), URIRef(BASE + "pnrr"), "source"),
+    ("count-value-not-integer", swap(COUNT, psm("valoreDichiarato"), Literal("28")), COUNT, "integer value"),
+    (
+        "count-class-not-a-level",
+        swap(COUNT, psm("classeConteggiata"), psm("Conteggio")),
+        COUNT,
+        "axes, strategies or actions",
+    ),
+    (
+        "count-without-owner",
+        lambda b: b.dataset.remove((None, psm("conteggioDichiarato"), COUNT, None)),
+        COUNT,
+        "plan or an axis",
+    ),
+    ("count-without-source", drop(COUNT, DCTERMS.source), COUNT, "source"),
+]
+
+
+def violations(built: Built) -> list[Finding]:
+    return validate(built).violations
+
+
+def test_clean_data_conforms_and_shows_count_conflicts_as_warnings() -> None:
+    report = validate(fresh_build())
+    assert report.conforms, [f.message_en for f in report.violations]
+    messages = [f.message_en for f in report.warnings]
+    assert (
+        "Piano Strategico Metropolitano 2021-2023: declared 28 strategies, 24 present in the data" in messages
+    )
+    assert "Asse 1: declared 28 actions, 0 present in the data" in messages
+    assert not any("declared 24 strategies" in m for m in messages)  # agreeing counts stay quiet
+
+
+@pytest.mark.parametrize(("case", "breaks", "focus", "words"), CASES, ids=[c[0] for c in CASES])
+def test_shape_rejects_broken_graph(
+    case: str, breaks: Callable[[Built], None], focus: URIRef, words: str
+) -> None:
+    built = fresh_build()
+    breaks(built)
+    found = [f for f in violations(built) if f.focus == str(focus)]
+    assert found, f"{case}: no violation on {focus}"
+    assert any(words in f.message_en for f in found), [f.message_en for f in found]
+
+
+def test_action_without_title_is_a_warning_not_a_violation() -> None:
+    built = fresh_build()
+    drop(ACTION, SKOS.prefLabel)(built)
+    report = validate(built)
+    assert report.conforms
+    assert any(f.focus == str(ACTION) and "without a title" in f.message_en for f in report.warnings)
+
+
+def test_violation_names_the_csv_file_row_and_column() -> None:
+    built = fresh_build()
+    swap(STRATEGY, SKOS.notation, Literal("3.1"))(built)
+    found = [f for f in violations(built) if f.focus == str(STRATEGY)]
+    origin = found[0].origin
+    assert origin is not None
+    assert (origin.file, origin.row) == ("data/psm-2021-2023/strategie.csv", 9)
+
+
+def test_count_is_typed() -> None:
+    built = fresh_build()
+    value = built.union().value(COUNT, psm("valoreDichiarato"))
+    assert value == Literal(28, datatype=XSD.nonNegativeInteger)
+    assert (COUNT, RDF.type, psm("ConteggioDichiarato")) in built.union()
