@@ -11,6 +11,7 @@ import pytest
 from kg import BASE, project_copy, settings
 
 from psm_ld.build import build
+from psm_ld.config import PROJECT_ROOT as PROJECT
 from psm_ld.release import canonical_nquads, current_release, write_release
 from psm_ld.tables import BuildError
 from psm_ld.validate import validate
@@ -56,6 +57,7 @@ def test_release_has_a_named_graph_per_dataset() -> None:
     names = {g.strip("<>").removeprefix(BASE + "dataset/") for g in graphs}
     assert names == {
         "psm-2021-2023",
+        "psm-2024-2026",
         "pnrr",
         "coesione-2021-2027",
         "programmi-ue",
@@ -200,3 +202,18 @@ def test_validate_json_reports_bad_input_too(tmp_path: Path) -> None:
         "column": "codice",
         "message": "codice duplicato «1.1» (già alla riga 2)",
     }
+
+
+def test_completeness_report_json(tmp_path: Path) -> None:
+    import json
+
+    result = cli(PROJECT, tmp_path / "b", "report", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    editions = {e["edition"]: e for e in json.loads(result.stdout)}
+    assert set(editions) == {"2021-2023", "2024-2026"}
+    first = editions["2021-2023"]
+    axis1 = next(a for a in first["axes"] if a["codice"] == "1")
+    assert (axis1["strategie_presenti"], axis1["azioni_presenti"]) == ("7", "0")
+    assert axis1["azioni_dichiarate"] == "28 (presentazione)"
+    assert len(first["incomplete_actions"]) == 10
+    assert len(editions["2024-2026"]["incomplete_actions"]) == 13

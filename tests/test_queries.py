@@ -118,3 +118,20 @@ def test_parameters_are_values_not_query_text() -> None:
     assert query("strategie-di-un-asse", asse='1" } UNION { ?s ?p ?o') == []
     with pytest.raises(QueryError, match="sconosciuti"):
         query("strategie-di-un-asse", colore="blu")
+
+
+def test_editions_are_kept_apart() -> None:
+    later = {
+        (r["conta"], r["id_fonte"]): (int(r["dichiarato"]), int(r["presenti"]))
+        for r in query("conteggi-dichiarati", edizione="2024-2026")
+    }
+    assert later == {
+        ("Asse", "loscoprinotizie-2024"): (6, 6),
+        ("Strategia", "loscoprinotizie-2024"): (25, 6),
+        ("Azione", "loscoprinotizie-2024"): (113, 13),
+    }
+    axes = query("conteggi-per-asse", edizione="2024-2026")
+    assert [r["titolo"] for r in axes][0] == "Torino metropoli più produttiva e innovativa"
+    # same codes, other edition: 2.1.1 of 2024-2026 is not the 2021-2023 «Rete metropolitana …»
+    untitled = query("azioni-incomplete", edizione="2024-2026")
+    assert len(untitled) == 13 and all(r["senza_titolo"] == "true" for r in untitled)

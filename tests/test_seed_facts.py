@@ -45,7 +45,8 @@ def test_the_24_strategies_under_the_right_axes() -> None:
     expected = seed_strategies()
     assert len(expected) == 24
     result = sparql(
-        "SELECT ?code ?axis ?title WHERE { ?s a psm:Strategia ; skos:notation ?code ; skos:prefLabel ?title ;"
+        "SELECT ?code ?axis ?title WHERE { ?s a psm:Strategia ; skos:inScheme/skos:notation '2021-2023' ;"
+        " skos:notation ?code ; skos:prefLabel ?title ;"
         " skos:broader/skos:notation ?axis }"
     )
     assert {r["code"]: r["title"] for r in result} == expected
