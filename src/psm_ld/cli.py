@@ -105,3 +105,14 @@ def query(
         errors.print(str(exc))
         raise typer.Exit(2) from exc
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="indirizzo di ascolto")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="porta")] = 8000,
+) -> None:
+    """Serve la release corrente: SPARQL, IRI dereferenziabili, pagine HTML (sola lettura)."""
+    import uvicorn  # imported here: the other commands do not need a web server
+
+    uvicorn.run("psm_ld.app:create_app", factory=True, host=host, port=port, proxy_headers=True)

@@ -15,6 +15,12 @@ class Settings:
     base_uri: str = DEFAULT_BASE_URI
     root: Path = PROJECT_ROOT
     build_dir: Path = field(default=PROJECT_ROOT / "build")
+    # serving (issue 3): limits of /sparql and named queries, worker processes, IRI rewriting
+    query_timeout: float = 10.0  # seconds; a query running longer is killed with its worker
+    max_result_rows: int = 10_000  # solutions (SELECT) or triples (CONSTRUCT/DESCRIBE)
+    max_result_bytes: int = 16 * 1024 * 1024
+    sparql_workers: int = 2  # worker processes; one runaway query blocks only one of them
+    rewrite_iris: bool = False  # RDF served with IRIs under the serving origin instead of base_uri
 
     @property
     def data_dir(self) -> Path:
@@ -45,5 +51,23 @@ def load_settings(**overrides: object) -> Settings:
     root = Path(os.environ.get("PSM_ROOT", PROJECT_ROOT))
     build_dir = Path(os.environ.get("PSM_BUILD_DIR", root / "build"))
     values: dict[str, object] = {"base_uri": base, "root": root, "build_dir": build_dir}
+    values.update(_serving_env())
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+_SERVING_ENV: dict[str, tuple[str, type]] = {
+    "query_timeout": ("PSM_QUERY_TIMEOUT", float),
+    "max_result_rows": ("PSM_MAX_ROWS", int),
+    "max_result_bytes": ("PSM_MAX_RESULT_BYTES", int),
+    "sparql_workers": ("PSM_SPARQL_WORKERS", int),
+}
+
+
+def _serving_env() -> dict[str, object]:
+    values: dict[str, object] = {
+        key: kind(os.environ[name]) for key, (name, kind) in _SERVING_ENV.items() if name in os.environ
+    }
+    if "PSM_REWRITE_IRIS" in os.environ:
+        values["rewrite_iris"] = os.environ["PSM_REWRITE_IRIS"].strip().lower() in {"1", "true", "yes", "on"}
+    return values

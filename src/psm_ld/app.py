@@ -1,0 +1,147 @@
+"""The read-only web app: `create_app()` (uvicorn --factory friendly).
+
+Start-up checks that a release exists, then loads it in a background thread so the server answers
+at once: /health says 503 until the release is loaded, 200 with its id and size afterwards.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from . import conneg, endpoints
+from .config import Settings, load_settings
+from .dereference import dereference, origin_of
+from .pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH
+from .queries import load_queries
+from .release import current_release
+from .state import Served, load
+
+log = logging.getLogger("uvicorn.error")
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    queries = load_queries(settings.queries_dir)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        release = current_release(settings.build_dir)
+        if release is None:
+            raise RuntimeError(f"no release in {settings.build_dir}: run «psm-ld build» first")
+        loop = asyncio.get_running_loop()
+
+        def background() -> None:
+            try:
+                app.state.served = load(settings, release, queries, loop)
+            except Exception as exc:  # reported by /health; the process stays up to say so
+                app.state.load_error = f"{type(exc).__name__}: {exc}"
+                log.exception("psm-ld: loading release %s failed", release.id)
+
+        log.info("psm-ld: loading release %s from %s", release.id, release.path)
+        threading.Thread(target=background, name="psm-load", daemon=True).start()
+        yield
+        served: Served | None = app.state.served
+        if served is not None:
+            served.pool.close()
+
+    app = FastAPI(
+        title="psm-ld",
+        summary="Piano Strategico Metropolitano di Torino come linked data",
+        description="SPARQL 1.1 endpoint, dereferenceable IRIs (HTML/RDF by content negotiation), "
+        "named queries. Read-only.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings, app.state.served, app.state.load_error = settings, None, None
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"],
+        expose_headers=["ETag", "Link", "Location", "Last-Modified"],
+    )  # fmt: skip
+
+    @app.middleware("http")
+    async def cors_always(request: Request, call_next):  # type: ignore[no-untyped-def]
+        # CORSMiddleware only answers requests that carry Origin; linked data wants it on every response.
+        response = await call_next(request)
+        response.headers.setdefault("Access-Control-Allow-Origin", "*")
+        return response
+
+    @app.get("/health", tags=["operations"])
+    def health() -> JSONResponse:
+        served: Served | None = app.state.served
+        if served is None:
+            status = "error" if app.state.load_error else "loading"
+            return JSONResponse({"status": status, "error": app.state.load_error}, status_code=503)
+        return JSONResponse({"status": "ok", "release": served.release.id, "triples": served.triples})
+
+    @app.get("/", response_class=HTMLResponse, tags=["pages"])
+    def home(request: Request) -> HTMLResponse:
+        return HTMLResponse(state(request).pages.home(origin_of(request)))
+
+    @app.get(f"/{SEARCH_PATH}", response_class=HTMLResponse, tags=["pages"])
+    def search(request: Request, q: str = "") -> HTMLResponse:
+        return HTMLResponse(state(request).pages.search(q, origin_of(request)))
+
+    endpoints.register(app, state, queries)
+    app.mount(f"/{STATIC_PATH.strip('/')}", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
+
+    @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
+    def resource(request: Request, path: str) -> Response:
+        return dereference(state(request), request, path)
+
+    app.openapi = lambda: _openapi(app, queries)  # type: ignore[method-assign]
+    return app
+
+
+def state(request: Request) -> Served:
+    served: Served | None = request.app.state.served
+    if served is None:
+        raise HTTPException(503, "The release is still loading; retry in a moment.")
+    return served
+
+
+def _openapi(app: FastAPI, queries: dict) -> dict:  # type: ignore[type-arg]
+    """FastAPI's description plus one path per named query, with its parameters."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title, version=app.version, summary=app.summary, description=app.description,
+        routes=app.routes,
+    )  # fmt: skip
+    formats = (*conneg.SELECT_TYPES, *conneg.RDF_TYPES, conneg.HTML)
+    for query in queries.values():
+        parameters = [
+            {
+                "name": p.name,
+                "in": "query",
+                "required": p.default is None,
+                "description": p.description,
+                "schema": {"type": p.type, **({"default": p.default} if p.default is not None else {})},
+            }
+            for p in query.params
+        ]
+        parameters.append(endpoints.FORMAT_PARAMETER)
+        schema["paths"][f"/queries/{query.name}"] = {
+            "get": {
+                "tags": ["named queries"],
+                "operationId": f"query_{query.name.replace('-', '_')}",
+                "summary": query.title,
+                "description": f"{query.description}\n\n{query.title_en}: {query.description_en}",
+                "parameters": parameters,
+                "responses": {
+                    "200": {"description": "results", "content": {m: {} for m in formats}},
+                    "400": {"description": "bad parameter"},
+                },
+            }
+        }
+    app.openapi_schema = schema
+    return schema

@@ -1,0 +1,135 @@
+"""Content negotiation: the one place that maps Accept headers, `?format=` values and document
+suffixes onto media types. Used by /sparql, /queries and resource dereferencing alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HTML = "text/html"
+TURTLE = "text/turtle"
+NTRIPLES = "application/n-triples"
+JSONLD = "application/ld+json"
+RDFXML = "application/rdf+xml"
+RESULTS_JSON = "application/sparql-results+json"
+RESULTS_XML = "application/sparql-results+xml"
+CSV = "text/csv"
+TSV = "text/tab-separated-values"
+
+
+@dataclass(frozen=True)
+class Format:
+    media_type: str
+    aliases: tuple[str, ...] = ()  # other media types a client may ask for and get this one
+    names: tuple[str, ...] = ()  # values of ?format=
+
+
+FORMATS: dict[str, Format] = {
+    f.media_type: f
+    for f in (
+        Format(HTML, ("application/xhtml+xml",), ("html", "htm")),
+        Format(TURTLE, ("application/x-turtle", "text/n3"), ("ttl", "turtle")),
+        Format(NTRIPLES, ("text/plain",), ("nt", "ntriples", "n-triples")),
+        Format(JSONLD, ("application/json",), ("jsonld", "json-ld", "json")),
+        Format(RDFXML, ("application/xml", "text/xml"), ("rdf", "xml", "rdfxml", "rdf+xml")),
+        Format(RESULTS_JSON, ("application/json",), ("json", "srj")),
+        Format(RESULTS_XML, ("application/xml", "text/xml"), ("xml", "srx")),
+        Format(CSV, (), ("csv",)),
+        Format(TSV, (), ("tsv",)),
+    )
+}
+
+# Server preference order (first = default when the client accepts anything).
+RDF_TYPES = (TURTLE, JSONLD, RDFXML, NTRIPLES)
+SELECT_TYPES = (RESULTS_JSON, RESULTS_XML, CSV, TSV)
+ASK_TYPES = (RESULTS_JSON, RESULTS_XML)  # CSV/TSV define no boolean result
+
+# Document suffixes of dereferenceable resources (design.md, "URIs").
+SUFFIXES: dict[str, str] = {
+    ".html": HTML,
+    ".ttl": TURTLE,
+    ".jsonld": JSONLD,
+    ".rdf": RDFXML,
+    ".nt": NTRIPLES,
+}
+SUFFIX_OF: dict[str, str] = {media: suffix for suffix, media in SUFFIXES.items()}
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float]]:
+    """Media ranges with their q-values; a missing or empty header accepts everything."""
+    if not header or not header.strip():
+        return [("*/*", 1.0)]
+    ranges = []
+    for part in header.split(","):
+        fields = [f.strip() for f in part.split(";")]
+        media = fields[0].lower()
+        if not media:
+            continue
+        if media == "*":  # seen in the wild (old Java clients)
+            media = "*/*"
+        q = 1.0
+        for param in fields[1:]:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    q = 0.0
+        ranges.append((media, q))
+    return ranges
+
+
+def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
+    """q of the most specific range matching `media` (RFC 9110 §12.5.1); 0 when none matches."""
+    best, specificity = 0.0, -1
+    main = media.split("/")[0]
+    for accepted, q in ranges:
+        if accepted == media:
+            level = 2
+        elif accepted == f"{main}/*":
+            level = 1
+        elif accepted == "*/*":
+            level = 0
+        else:
+            continue
+        if level > specificity:
+            best, specificity = q, level
+    return best
+
+
+def negotiate(accept: str | None, candidates: tuple[str, ...] | list[str]) -> str | None:
+    """The candidate the client prefers (ties go to server order), or None if none is acceptable."""
+    ranges = parse_accept(accept)
+    chosen, chosen_q = None, 0.0
+    for media in candidates:
+        fmt = FORMATS.get(media, Format(media))
+        q = max(_quality(m, ranges) for m in (media, *fmt.aliases))
+        if q > chosen_q:
+            chosen, chosen_q = media, q
+    return chosen
+
+
+def from_name(name: str, candidates: tuple[str, ...] | list[str]) -> str | None:
+    """The candidate named by ?format= (short name like `ttl`, or a media type)."""
+    wanted = name.strip().lower()
+    for media in candidates:
+        fmt = FORMATS.get(media, Format(media))
+        if wanted == media or wanted in fmt.names or wanted in fmt.aliases:
+            return media
+    return None
+
+
+def choose(
+    accept: str | None, format_name: str | None, candidates: tuple[str, ...] | list[str]
+) -> str | None:
+    """?format= wins over Accept (it is what a link or a browser user can set)."""
+    if format_name:
+        return from_name(format_name, candidates)
+    return negotiate(accept, candidates)
+
+
+def split_suffix(path: str) -> tuple[str, str | None]:
+    """`psm/2021-2023/azione/1.1.1.ttl` -> (`psm/2021-2023/azione/1.1.1`, text/turtle)."""
+    for suffix, media in SUFFIXES.items():
+        if path.endswith(suffix) and len(path) > len(suffix):
+            return path[: -len(suffix)], media
+    return path, None

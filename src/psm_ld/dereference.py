@@ -1,0 +1,93 @@
+"""Dereferencing (Cool URIs, design.md "URIs"): a resource path answers 303 See Other to its
+document for the negotiated format; documents (`.html .ttl .jsonld .rdf .nt`) answer 200 with
+Vary, Link alternates and canonical, ETag (304 on If-None-Match) and Last-Modified.
+
+The request path relative to the serving origin is the IRI relative to the canonical base, so one
+release is served unchanged on any origin.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+
+from . import conneg
+from .serialize import rewrite, triples_to_bytes
+from .state import Served
+
+DOCUMENT_TYPES = (conneg.HTML, *conneg.RDF_TYPES)
+_SAFE = "/:@!$&'()*+,;=-._~"
+
+
+def origin_of(request: Request) -> str:
+    return str(request.base_url)
+
+
+def content_type(media: str) -> str:
+    return f"{media}; charset=utf-8" if media.startswith("text/") or media.endswith("json") else media
+
+
+def not_found(served: Served, request: Request, path: str) -> Response:
+    origin = origin_of(request)
+    if conneg.negotiate(request.headers.get("accept"), (conneg.HTML, "text/plain")) == conneg.HTML:
+        return HTMLResponse(served.pages.not_found(path, origin), status_code=404)
+    return PlainTextResponse(f"Not found / Non trovato: {origin}{path.lstrip('/')}\n", status_code=404)
+
+
+def dereference(served: Served, request: Request, path: str) -> Response:
+    base = served.settings.base_uri
+    stem, media = conneg.split_suffix(path)
+    if media and served.describer.known(base + stem):
+        return document(served, request, stem, media)
+    if not served.describer.known(base + path):
+        return not_found(served, request, path)
+    chosen = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), DOCUMENT_TYPES)
+    if chosen is None:
+        return PlainTextResponse(
+            "Not acceptable; available: " + ", ".join(DOCUMENT_TYPES) + "\n",
+            status_code=406,
+            headers={"Vary": "Accept"},
+        )
+    location = origin_of(request) + quote(path, safe=_SAFE) + conneg.SUFFIX_OF[chosen]
+    return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
+
+
+def document(served: Served, request: Request, stem: str, media: str) -> Response:
+    origin = origin_of(request)
+    base = served.settings.base_uri
+    iri = base + stem
+    quoted = quote(stem, safe=_SAFE)
+    tag = hashlib.sha256(f"{served.release.id}\n{iri}\n{media}\n{origin}".encode()).hexdigest()[:32]
+    etag = f'"{tag}"'
+    links = [f'<{origin}{quoted}{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"' for m in DOCUMENT_TYPES]
+    links.append(f'<{base}{quoted}{conneg.SUFFIX_OF[media]}>; rel="canonical"')
+    links.append(f'<{iri}>; rel="describes"')
+    headers = {
+        "Vary": "Accept",
+        "Link": ", ".join(links),
+        "ETag": etag,
+        "Last-Modified": served.last_modified,
+        "Cache-Control": "public, max-age=300",
+    }
+    if _matches(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers=headers)
+    if media == conneg.HTML:
+        page = served.pages.resource(iri, origin)
+        if page is None:
+            return not_found(served, request, stem + conneg.SUFFIX_OF[media])
+        body = page.encode("utf-8")
+    else:
+        body = triples_to_bytes(served.describer.describe(iri), media, base)
+        if served.settings.rewrite_iris:
+            body = rewrite(body, base, origin)
+    return Response(body, media_type=content_type(media), headers=headers)
+
+
+def _matches(if_none_match: str | None, tag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = {c.strip().removeprefix("W/").strip('"') for c in if_none_match.split(",")}
+    return "*" in candidates or tag in candidates

@@ -1,0 +1,108 @@
+"""The RDF document of a resource: what dereferencing its IRI returns.
+
+A document holds the resource's outgoing triples, the triples pointing at it, the blank nodes it
+reaches (closure), and the labels of everything it mentions. The document of `X` also describes
+every hash IRI `X#…` (ontologia#Azione, psm/2021-2023#periodo), since a client dereferencing a hash
+IRI asks for `X`. Triples are merged across named graphs (the union, as on /sparql).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+LABELS = tuple(
+    ox.NamedNode(iri)
+    for iri in (
+        "http://www.w3.org/2004/02/skos/core#prefLabel",
+        "http://www.w3.org/2000/01/rdf-schema#label",
+        "http://purl.org/dc/terms/title",
+    )
+)
+VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+MAX_INCOMING = 5000  # per resource; bounds the document of a class with very many instances
+
+Subject = ox.NamedNode | ox.BlankNode
+
+
+class Describer:
+    def __init__(self, store: ox.Store, base: str) -> None:
+        self.store, self.base = store, base
+        self.graphs: dict[str, int] = {
+            s["g"].value: int(s["n"].value)  # type: ignore[index,union-attr]
+            for s in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        }
+        self.hash_members: dict[str, list[ox.NamedNode]] = defaultdict(list)
+        query = (
+            "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x } "
+            f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), {ox.Literal(base)}) && CONTAINS(STR(?x), '#')) }}"
+        )
+        for solution in store.query(query, use_default_graph_as_union=True):
+            member: ox.NamedNode = solution["x"]  # type: ignore[assignment,index]
+            self.hash_members[member.value.split("#", 1)[0]].append(member)
+
+    def known(self, iri: str) -> bool:
+        """Whether the release says anything about `iri` (as subject, object, graph or hash parent)."""
+        node = ox.NamedNode(iri)
+        return (
+            iri in self.hash_members
+            or iri in self.graphs
+            or _any(self.store.quads_for_pattern(node, None, None))
+            or _any(self.store.quads_for_pattern(None, None, node))
+        )
+
+    def describe(self, iri: str) -> list[ox.Triple]:
+        """The document of `iri`, sorted (so the same release gives the same bytes)."""
+        resource = ox.NamedNode(iri)
+        described: list[Subject] = [resource, *self.hash_members.get(iri, [])]
+        triples: set[ox.Triple] = set()
+        for subject in described:
+            triples.update(self._outgoing(subject))
+            incoming = self.store.quads_for_pattern(None, None, subject)
+            for n, quad in enumerate(incoming):
+                if n >= MAX_INCOMING:
+                    break
+                triples.add(quad.triple)
+        self._close_blank_nodes(triples)
+        triples.update(self._labels(triples, set(described)))
+        if iri in self.graphs:  # a named graph: say how big it is (its catalog record says the rest)
+            size = ox.Literal(str(self.graphs[iri]), datatype=XSD_INTEGER)
+            triples.add(ox.Triple(resource, VOID_TRIPLES, size))
+        return sorted(triples, key=str)
+
+    def _outgoing(self, subject: Subject) -> set[ox.Triple]:
+        return {quad.triple for quad in self.store.quads_for_pattern(subject, None, None)}
+
+    def _close_blank_nodes(self, triples: set[ox.Triple]) -> None:
+        seen: set[ox.BlankNode] = set()
+        todo = [t.object for t in triples if isinstance(t.object, ox.BlankNode)]
+        while todo:
+            node = todo.pop()
+            if node in seen:
+                continue
+            seen.add(node)
+            for triple in self._outgoing(node):
+                triples.add(triple)
+                if isinstance(triple.object, ox.BlankNode):
+                    todo.append(triple.object)
+
+    def _labels(self, triples: set[ox.Triple], described: set[Subject]) -> set[ox.Triple]:
+        mentioned = {
+            term
+            for t in triples
+            for term in (t.subject, t.predicate, t.object)
+            if isinstance(term, ox.NamedNode) and term not in described
+        }
+        return {
+            quad.triple
+            for term in mentioned
+            for label in LABELS
+            for quad in self.store.quads_for_pattern(term, label, None)
+        }
+
+
+def _any(quads: Iterable[ox.Quad]) -> bool:
+    return next(iter(quads), None) is not None

@@ -1,0 +1,200 @@
+"""HTTP routes that run queries: /sparql (SPARQL 1.1 Protocol) and /queries (named queries)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pyoxigraph as ox
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+
+from . import conneg
+from .dereference import content_type, origin_of
+from .executor import Job, QueryFailed, Result
+from .pages import Table
+from .queries import NamedQuery, QueryError
+from .serialize import rewrite, triples_to_bytes
+from .sparql import (
+    Operation,
+    ProtocolError,
+    check,
+    graph_names,
+    map_iris,
+    read_operation,
+    service_description,
+)
+from .state import Served
+
+FORMAT_PARAMETER = {
+    "name": "format",
+    "in": "query",
+    "required": False,
+    "description": "Result format, overriding Accept: json, xml, csv, tsv (SELECT/ASK); "
+    "ttl, nt, jsonld, rdf (CONSTRUCT/DESCRIBE); html.",
+    "schema": {"type": "string"},
+}
+SPARQL_PARAMETERS = [
+    {"name": "query", "in": "query", "required": False, "schema": {"type": "string"},
+     "description": "SPARQL 1.1 query (also POSTed as a form or as application/sparql-query). "
+     "Without a query: the service description (RDF) or the query page (HTML)."},
+    {"name": "default-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}}, "explode": True,
+     "description": "Default graph(s); by default the union of all named graphs."},
+    {"name": "named-graph-uri", "in": "query", "required": False,
+     "schema": {"type": "array", "items": {"type": "string"}}, "explode": True},
+    FORMAT_PARAMETER,
+]  # fmt: skip
+ANY_RESULT = (*conneg.SELECT_TYPES, *conneg.RDF_TYPES, conneg.HTML)
+
+
+def error(status: int, message: str) -> PlainTextResponse:
+    return PlainTextResponse(message.rstrip() + "\n", status_code=status)
+
+
+def wants_html(request: Request, format_name: str | None) -> bool:
+    return conneg.choose(request.headers.get("accept"), format_name, ANY_RESULT) == conneg.HTML
+
+
+def job_for(served: Served, request: Request, text: str, op: Operation | None, format_name: str | None,
+            html: bool) -> Job:  # fmt: skip
+    """The worker's job: formats negotiated per result kind (falling back to the default: an answer
+    in a common format serves a client better than a 406), dataset from the protocol."""
+    settings, accept = served.settings, request.headers.get("accept")
+    origin, base = origin_of(request), settings.base_uri
+
+    def pick(offered: tuple[str, ...]) -> str:
+        return offered[0] if html else conneg.choose(accept, format_name, offered) or offered[0]
+
+    rewriting = settings.rewrite_iris and origin != base
+
+    def canonical(iri: str) -> str:  # a client that saw rewritten IRIs sends them back
+        return base + iri[len(origin) :] if rewriting and iri.startswith(origin) else iri
+
+    analysis = check(text)
+    default = named = None
+    if op is not None and (op.default_graphs or op.named_graphs):
+        default = [g.value for g in graph_names([canonical(g) for g in op.default_graphs])]
+        named = [g.value for g in graph_names([canonical(g) for g in op.named_graphs])]
+    return Job(
+        query=map_iris(text, origin, base) if rewriting else text,
+        base_iri=base,
+        union_default_graph=not analysis.has_dataset,
+        default_graphs=default,
+        named_graphs=named,
+        select_type=pick(conneg.SELECT_TYPES),
+        ask_type=pick(conneg.ASK_TYPES),
+        graph_type=conneg.NTRIPLES if html else pick(conneg.RDF_TYPES),
+        max_rows=settings.max_result_rows,
+        max_bytes=settings.max_result_bytes,
+    )
+
+
+def as_table(result: Result) -> Table:
+    if result.kind == "select":
+        parsed = ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON)
+        columns = [v.value for v in parsed.variables]  # type: ignore[union-attr]
+        rows = [{c: s[c] for c in columns if s[c] is not None} for s in parsed]  # type: ignore[union-attr]
+        return Table(columns, rows)  # type: ignore[arg-type]
+    if result.kind == "ask":
+        value = bool(ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON))
+        literal = ox.Literal(
+            str(value).lower(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+        )
+        return Table(["ask"], [{"ask": literal}])
+    quads = ox.parse(result.body, format=ox.RdfFormat.N_TRIPLES)
+    return Table(
+        ["subject", "predicate", "object"],
+        [{"subject": q.subject, "predicate": q.predicate, "object": q.object} for q in quads],  # type: ignore[misc]
+    )
+
+
+def result_response(served: Served, request: Request, result: Result) -> Response:
+    body = result.body
+    if served.settings.rewrite_iris:
+        body = rewrite(body, served.settings.base_uri, origin_of(request))
+    return Response(body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
+
+
+def register(app: FastAPI, state: Callable[[Request], Served], queries: dict[str, NamedQuery]) -> None:
+    @app.api_route(
+        "/sparql", methods=["GET", "POST"], tags=["SPARQL"],
+        summary="SPARQL 1.1 Protocol endpoint (read-only)", openapi_extra={"parameters": SPARQL_PARAMETERS},
+    )  # fmt: skip
+    async def sparql_endpoint(request: Request) -> Response:
+        served = state(request)
+        origin = origin_of(request)
+        try:
+            op = await read_operation(request)
+        except ProtocolError as exc:
+            return error(exc.status, exc.message)
+        html = wants_html(request, op.format)
+        if op.query is None:
+            if html:
+                return HTMLResponse(served.pages.sparql_form(None, None, None, origin))
+            return service_description_response(served, request, op.format)
+        try:
+            result = await served.pool.run(job_for(served, request, op.query, op, op.format, html))
+        except (ProtocolError, QueryFailed) as exc:
+            if html:
+                page = served.pages.sparql_form(op.query, None, exc.message, origin)
+                return HTMLResponse(page, status_code=exc.status)
+            return error(exc.status, exc.message)
+        if html:
+            return HTMLResponse(served.pages.sparql_form(op.query, as_table(result), None, origin))
+        return result_response(served, request, result)
+
+    @app.get("/queries", tags=["named queries"], summary="The named queries (JSON, or HTML for browsers)")
+    def queries_index(request: Request, format: str | None = None) -> Response:  # noqa: A002
+        served = state(request)
+        chosen = conneg.choose(request.headers.get("accept"), format, ("application/json", conneg.HTML))
+        if chosen == conneg.HTML:
+            return HTMLResponse(served.pages.queries_index(origin_of(request)))
+        origin = origin_of(request)
+        return JSONResponse([_query_json(q, origin) for q in queries.values()])
+
+    @app.get("/queries/{name}", include_in_schema=False)
+    async def named_query(request: Request, name: str) -> Response:
+        served = state(request)
+        if name not in queries:
+            return error(404, f"Unknown query «{name}». Available: {', '.join(queries)}")
+        query = queries[name]
+        format_name = request.query_params.get("format")
+        params = {k: v for k, v in request.query_params.items() if k != "format"}
+        html = wants_html(request, format_name)
+        origin = origin_of(request)
+        try:
+            text = query.render(params)
+            result = await served.pool.run(job_for(served, request, text, None, format_name, html))
+        except QueryError as exc:
+            return error(400, str(exc))
+        except (ProtocolError, QueryFailed) as exc:
+            return error(exc.status, exc.message)
+        if html:
+            return HTMLResponse(served.pages.query_page(name, params, as_table(result), origin))
+        return result_response(served, request, result)
+
+
+def service_description_response(served: Served, request: Request, format_name: str | None) -> Response:
+    media = conneg.choose(request.headers.get("accept"), format_name, conneg.RDF_TYPES) or conneg.TURTLE
+    base = served.settings.base_uri
+    endpoint = origin_of(request) + "sparql"  # where the service answers, whatever the canonical base
+    body = triples_to_bytes(service_description(endpoint, served.describer.graphs), media, base)
+    if served.settings.rewrite_iris:
+        body = rewrite(body, base, origin_of(request))
+    return Response(body, media_type=content_type(media), headers={"Vary": "Accept"})
+
+
+def _query_json(query: NamedQuery, origin: str) -> dict[str, object]:
+    return {
+        "name": query.name,
+        "url": f"{origin}queries/{query.name}",
+        "title": query.title,
+        "title_en": query.title_en,
+        "description": query.description,
+        "description_en": query.description_en,
+        "params": [
+            {"name": p.name, "type": p.type, "default": p.default, "description": p.description}
+            for p in query.params
+        ],
+        "query": query.text,
+    }

@@ -1,0 +1,270 @@
+"""Query execution with a time limit that really stops a query.
+
+pyoxigraph cannot cancel a running query, so queries run in worker processes, each holding the
+release's on-disk store open read-only (RocksDB allows any number of read-only openers). A worker
+that overruns the time limit is killed (SIGKILL) and replaced; the other workers, and the server
+itself, keep answering meanwhile. Workers also serialize the results, enforcing the size limits,
+so the server process only ever moves bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import multiprocessing
+import os
+import shutil
+import signal
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import conneg
+from .release import Release
+from .serialize import OX_RESULTS, results_json_head, term_json, triples_to_bytes
+
+log = logging.getLogger("uvicorn.error")
+STORE_DIR = "oxigraph"
+
+
+def disk_store(release: Release) -> Path:
+    """The release's on-disk store, written on first use next to the N-Quads (built in a scratch
+    folder and renamed, so concurrent starters never see half a store). A read-only build
+    directory gets the store in the temporary directory instead."""
+    target = release.path / STORE_DIR
+    if (target / "CURRENT").exists():
+        return target
+    if not os.access(release.path, os.W_OK):
+        target = Path(tempfile.gettempdir()) / f"psm-ld-{release.id}-{STORE_DIR}"
+        if (target / "CURRENT").exists():
+            return target
+    scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(scratch, ignore_errors=True)
+    store = ox.Store(str(scratch))
+    store.bulk_load(path=str(release.nquads), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    del store  # closes RocksDB before anyone opens it read-only
+    try:
+        scratch.rename(target)
+    except OSError:  # another process won the race; its store has the same content
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
+
+
+class QueryFailed(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(status, message)  # both in args: the exception is pickled across processes
+        self.status, self.message = status, message
+
+
+@dataclass(frozen=True)
+class Job:
+    query: str
+    base_iri: str
+    union_default_graph: bool
+    default_graphs: list[str] | None = None  # protocol dataset (None: the query's or the store's)
+    named_graphs: list[str] | None = None
+    select_type: str | None = conneg.RESULTS_JSON  # negotiated media type per result kind;
+    ask_type: str | None = conneg.RESULTS_JSON  # None = the client accepts no format for it
+    graph_type: str | None = conneg.TURTLE
+    max_rows: int = 10_000
+    max_bytes: int = 16 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Result:
+    kind: str  # "select" | "ask" | "graph"
+    media_type: str
+    body: bytes
+
+
+# --- in the worker process --------------------------------------------------------------------
+
+
+def execute(store: ox.Store, job: Job) -> Result:
+    kwargs: dict[str, object] = {"base_iri": job.base_iri}
+    if job.default_graphs is not None or job.named_graphs is not None:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job.default_graphs or []]
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job.named_graphs or []]
+    elif job.union_default_graph:
+        kwargs["use_default_graph_as_union"] = True
+    try:
+        result = store.query(job.query, **kwargs)  # type: ignore[arg-type]
+    except SyntaxError as exc:
+        raise QueryFailed(400, f"SPARQL syntax error: {exc}") from exc
+    if isinstance(result, ox.QueryBoolean):
+        media = _acceptable(job.ask_type, conneg.ASK_TYPES)
+        return Result("ask", media, result.serialize(format=OX_RESULTS[media]))  # type: ignore[arg-type]
+    if isinstance(result, ox.QuerySolutions):
+        media = _acceptable(job.select_type, conneg.SELECT_TYPES)
+        data = _solutions_json(result, job.max_rows, job.max_bytes)
+        if media != conneg.RESULTS_JSON:
+            parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
+            data = parsed.serialize(format=OX_RESULTS[media])  # type: ignore[assignment]
+        return Result("select", media, _within(data, job.max_bytes))
+    media = _acceptable(job.graph_type, conneg.RDF_TYPES)
+    triples = []
+    for triple in result:
+        if len(triples) >= job.max_rows:
+            raise _too_large(f"more than {job.max_rows} triples")
+        triples.append(triple)
+    return Result("graph", media, _within(triples_to_bytes(triples, media, job.base_iri), job.max_bytes))
+
+
+def _acceptable(media: str | None, offered: tuple[str, ...]) -> str:
+    if media is None:
+        raise QueryFailed(
+            406, "None of the accepted media types fits this query form; available: " + ", ".join(offered)
+        )
+    return media
+
+
+def _too_large(what: str) -> QueryFailed:
+    return QueryFailed(
+        422, f"Result too large ({what}): add LIMIT or narrow the query, or download the full dump."
+    )
+
+
+def _within(data: bytes, max_bytes: int) -> bytes:
+    if len(data) > max_bytes:
+        raise _too_large(f"more than {max_bytes} bytes")
+    return data
+
+
+def _solutions_json(solutions: ox.QuerySolutions, max_rows: int, max_bytes: int) -> bytes:
+    """SPARQL JSON results written row by row, stopping at the row or byte limit. (pyoxigraph's own
+    serializer cannot be stopped midway, and QuerySolutions cannot be rebuilt from a list.)"""
+    names = [v.value for v in solutions.variables]
+    parts, size = [results_json_head(names)], 0
+    for n, solution in enumerate(solutions):
+        if n >= max_rows:
+            raise _too_large(f"more than {max_rows} rows")
+        row = {name: term_json(solution[name]) for name in names if solution[name] is not None}
+        parts.append(("," if n else "") + json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+        size += len(parts[-1])
+        if size > max_bytes:
+            raise _too_large(f"more than {max_bytes} bytes")
+    parts.append("]}}")
+    return "".join(parts).encode("utf-8")
+
+
+def worker_main(conn: Connection, store_path: str) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops its workers
+    store = ox.Store.read_only(store_path)
+    conn.send("ready")
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:  # the server went away
+            return
+        try:
+            conn.send(execute(store, job))
+        except QueryFailed as exc:
+            conn.send(exc)
+        except Exception as exc:  # noqa: BLE001 - reported to the client, the worker lives on
+            conn.send(QueryFailed(500, f"Query failed: {type(exc).__name__}: {exc}"))
+
+
+# --- in the server process --------------------------------------------------------------------
+
+
+@dataclass
+class Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+
+    def call(self, job: Job, timeout: float) -> Result:
+        self.conn.send(job)
+        if not self.conn.poll(timeout):
+            raise TimeoutError
+        reply = self.conn.recv()
+        if isinstance(reply, QueryFailed):
+            raise reply
+        return reply
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+
+@dataclass
+class WorkerPool:
+    store_path: Path
+    size: int
+    timeout: float
+    _idle: asyncio.Queue[Worker] = field(default_factory=asyncio.Queue)
+    _workers: list[Worker] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _closed: bool = False
+
+    def start(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Spawn the workers (blocking: call from a thread); each joins the idle queue when ready."""
+        for _ in range(self.size):
+            loop.call_soon_threadsafe(self._idle.put_nowait, self._spawn())
+
+    def _spawn(self) -> Worker:
+        # spawn, not fork: the server process has threads (and an event loop) that must not be copied
+        context = multiprocessing.get_context("spawn")
+        ours, theirs = context.Pipe()
+        process = context.Process(target=worker_main, args=(theirs, str(self.store_path)), daemon=True)
+        process.start()
+        theirs.close()
+        if not ours.poll(60) or ours.recv() != "ready":
+            process.kill()
+            raise RuntimeError("query worker did not start")
+        worker = Worker(process, ours)
+        with self._lock:
+            self._workers.append(worker)
+        return worker
+
+    def _replace(self, worker: Worker, loop: asyncio.AbstractEventLoop) -> None:
+        worker.stop()
+        with self._lock:
+            self._workers.remove(worker)
+        if self._closed:
+            return
+        fresh = self._spawn()
+        loop.call_soon_threadsafe(self._idle.put_nowait, fresh)
+
+    async def run(self, job: Job) -> Result:
+        loop = asyncio.get_running_loop()
+        try:
+            worker = await asyncio.wait_for(self._idle.get(), self.timeout)
+        except TimeoutError as exc:
+            raise QueryFailed(503, "All query workers are busy; try again shortly.") from exc
+        healthy = False
+        try:
+            result = await loop.run_in_executor(None, worker.call, job, self.timeout)
+            healthy = True
+            return result
+        except QueryFailed:
+            healthy = True
+            raise
+        except TimeoutError as exc:
+            log.warning("query stopped after %ss: %s", self.timeout, job.query[:200].replace("\n", " "))
+            raise QueryFailed(
+                503,
+                f"Query stopped: it exceeded the time limit of {self.timeout:g} s. "
+                "Add LIMIT or narrow the patterns.",
+            ) from exc
+        except (EOFError, OSError) as exc:
+            raise QueryFailed(500, "The query worker died; it has been restarted.") from exc
+        finally:
+            if healthy:
+                self._idle.put_nowait(worker)
+            else:  # timed out, died or the request was cancelled: never reuse a worker mid-query
+                loop.run_in_executor(None, self._replace, worker, loop)
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._workers)
+        for worker in workers:
+            worker.stop()

@@ -1,0 +1,210 @@
+"""SPARQL 1.1 Protocol for a read-only endpoint: reading the operation out of an HTTP request,
+the checks made before a query reaches the store, and the service description."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+import pyoxigraph as ox
+from starlette.requests import Request
+
+from .serialize import STANDARD_PREFIXES
+
+FORM = "application/x-www-form-urlencoded"
+QUERY = "application/sparql-query"
+UPDATE = "application/sparql-update"
+
+UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+READ_ONLY = (
+    "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, "
+    "ADD) is not accepted. / Endpoint in sola lettura: gli aggiornamenti SPARQL non sono ammessi."
+)
+NO_SERVICE = (
+    "Federated queries are not allowed: SERVICE is refused by this endpoint. / "
+    "Le query federate (SERVICE) non sono ammesse."
+)
+
+# One pass over the query text; strings, IRIs and comments are consumed whole so that keywords
+# inside them are never mistaken for syntax.
+_TOKEN = re.compile(
+    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
+    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
+    r"|(?P<comment>#[^\n]*)"
+    r"|(?P<var>[?$]\w+)"
+    r"|(?P<pname>[\w.\-]*:[\w.\-:%]*)"
+    r"|(?P<word>[A-Za-z_]\w*)"
+    r"|(?P<other>\S)",
+    re.DOTALL,
+)
+# SPARQL applies \u / \U escapes to the whole text before parsing (SPARQL 1.1 §19.2); so do we,
+# or `\u0053ERVICE` would slip past the check.
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+class ProtocolError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass(frozen=True)
+class Analysis:
+    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE (None when unrecognisable: the parser will say)
+    is_update: bool
+    uses_service: bool
+    has_dataset: bool  # FROM / FROM NAMED in the query itself
+
+
+def _unescape(text: str) -> str:
+    return _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+def analyse(text: str) -> Analysis:
+    words = [m.group("word").upper() for m in _TOKEN.finditer(_unescape(text)) if m.group("word")]
+    first = next((w for w in words if w not in {"BASE", "PREFIX"}), None)
+    return Analysis(
+        form=first if first in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"} else None,
+        is_update=first in UPDATE_KEYWORDS,
+        uses_service="SERVICE" in words,
+        has_dataset="FROM" in words,
+    )
+
+
+def map_iris(text: str, source: str, target: str) -> str:
+    """Rewrite IRIs under `source` to `target` in the IRI tokens of a query (nowhere else)."""
+    if source == target:
+        return text
+
+    def swap(match: re.Match[str]) -> str:
+        iri = match.group("iri")
+        if iri and iri.startswith("<" + source):
+            return "<" + target + iri[1 + len(source) :]
+        return match.group(0)
+
+    return _TOKEN.sub(swap, text)
+
+
+@dataclass
+class Operation:
+    query: str | None = None
+    update: str | None = None
+    default_graphs: list[str] = field(default_factory=list)
+    named_graphs: list[str] = field(default_factory=list)
+    format: str | None = None  # ?format= (not part of the protocol; handy for links)
+
+
+def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
+    values = [v for k, v in pairs if k == name]
+    if len(values) > 1:
+        raise ProtocolError(400, f"More than one «{name}» parameter: send exactly one.")
+    return values[0] if values else None
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    charset = re.search(r"charset\s*=\s*\"?([\w.-]+)", content_type, re.IGNORECASE)
+    if charset and charset.group(1).lower().replace("_", "-") not in {"utf-8", "utf8", "us-ascii"}:
+        raise ProtocolError(415, f"Unsupported charset «{charset.group(1)}»: the protocol requires UTF-8.")
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolError(400, "The request body is not valid UTF-8.") from exc
+
+
+async def read_operation(request: Request) -> Operation:
+    """The operation of a GET or POST request, as SPARQL 1.1 Protocol §2.1 defines them."""
+    url_pairs = parse_qsl(request.url.query, keep_blank_values=True)
+    pairs = list(url_pairs)
+    body_query: str | None = None
+    if request.method == "POST":
+        content_type = request.headers.get("content-type", "")
+        media = content_type.split(";")[0].strip().lower()
+        body = await request.body()
+        if media == FORM:
+            pairs += parse_qsl(_decode(body, content_type), keep_blank_values=True)
+        elif media == QUERY:
+            body_query = _decode(body, content_type)
+        elif media == UPDATE:
+            raise ProtocolError(403, READ_ONLY)
+        else:
+            raise ProtocolError(
+                415,
+                f"Unsupported Content-Type «{media or '(none)'}»: POST a query as {QUERY} "
+                f"or as {FORM} with a «query» parameter.",
+            )
+    if any(k in {"update", "using-graph-uri", "using-named-graph-uri"} for k, _ in pairs):
+        raise ProtocolError(403, READ_ONLY)
+    query = _single(pairs, "query")
+    if body_query is not None:
+        if query is not None:
+            raise ProtocolError(400, "A query in the body and one in the URL: send exactly one.")
+        query = body_query
+    return Operation(
+        query=query if query and query.strip() else None,
+        default_graphs=[v for k, v in pairs if k == "default-graph-uri"],
+        named_graphs=[v for k, v in pairs if k == "named-graph-uri"],
+        format=_single(url_pairs, "format"),
+    )
+
+
+def check(query: str) -> Analysis:
+    """Refuse what a read-only, non-federating endpoint does not run (before any parsing)."""
+    analysis = analyse(query)
+    if analysis.is_update:
+        raise ProtocolError(403, READ_ONLY)
+    if analysis.uses_service:
+        raise ProtocolError(403, NO_SERVICE)
+    return analysis
+
+
+def graph_names(iris: list[str]) -> list[ox.NamedNode]:
+    try:
+        return [ox.NamedNode(iri) for iri in iris]
+    except ValueError as exc:
+        raise ProtocolError(400, f"Invalid graph IRI in default-graph-uri / named-graph-uri: {exc}") from exc
+
+
+# --- service description (SPARQL 1.1 Service Description) ------------------------------------
+
+SD = STANDARD_PREFIXES["sd"]
+VOID = STANDARD_PREFIXES["void"]
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+RESULT_FORMATS = (
+    "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
+    "Turtle", "N-Triples", "JSON-LD", "RDF_XML",
+)  # fmt: skip
+
+
+def service_description(endpoint: str, graphs: dict[str, int]) -> list[ox.Triple]:
+    """sd:Service for `endpoint`; the default dataset lists the named graphs with their sizes."""
+    sd, void = (lambda local: ox.NamedNode(SD + local)), (lambda local: ox.NamedNode(VOID + local))
+    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    service, dataset, default = ox.NamedNode(endpoint), ox.BlankNode("dataset"), ox.BlankNode("default")
+    out = [
+        ox.Triple(service, rdf_type, sd("Service")),
+        ox.Triple(service, sd("endpoint"), service),
+        ox.Triple(service, sd("supportedLanguage"), sd("SPARQL11Query")),
+        ox.Triple(service, sd("feature"), sd("UnionDefaultGraph")),
+        ox.Triple(service, sd("defaultDataset"), dataset),
+        ox.Triple(dataset, rdf_type, sd("Dataset")),
+        ox.Triple(dataset, sd("defaultGraph"), default),
+        ox.Triple(default, rdf_type, sd("Graph")),
+        ox.Triple(default, void("triples"), ox.Literal(str(sum(graphs.values())), datatype=_INTEGER)),
+    ]
+    out += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + f)) for f in RESULT_FORMATS]
+    for n, (name, size) in enumerate(sorted(graphs.items())):
+        named, graph = ox.BlankNode(f"named{n}"), ox.BlankNode(f"graph{n}")
+        out += [
+            ox.Triple(dataset, sd("namedGraph"), named),
+            ox.Triple(named, rdf_type, sd("NamedGraph")),
+            ox.Triple(named, sd("name"), ox.NamedNode(name)),
+            ox.Triple(named, sd("graph"), graph),
+            ox.Triple(graph, rdf_type, sd("Graph")),
+            ox.Triple(graph, void("triples"), ox.Literal(str(size), datatype=_INTEGER)),
+        ]
+    return out
+
+
+_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
