@@ -4,7 +4,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup build validate report run test lint clean
+NODE_STAMP := node_modules/.package-lock.json
+CHROMIUM   ?= /usr/bin/chromium
+SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT        := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
+
+.PHONY: setup test-tools build validate report run test lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,6 +18,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+# What the browser and client tests drive: Debian's chromium, and Node tools from package.json
+# (Comunica). Installed only when missing; without them those tests fail rather than skip.
+test-tools: $(NODE_STAMP)
+	@test -x $(CHROMIUM) || { $(APT) update && $(APT) install -y chromium; }
+
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { $(APT) update && $(APT) install -y --no-install-recommends nodejs npm; }
+	npm ci --no-audit --no-fund
+	touch $(NODE_STAMP)
 
 build: setup
 	$(BIN)/psm-ld build
@@ -26,7 +41,7 @@ report: setup
 run: build
 	$(BIN)/psm-ld serve --host 127.0.0.1 --port 8000
 
-test: setup
+test: setup test-tools
 	$(BIN)/ruff check src tests
 	$(BIN)/pytest
 
@@ -34,4 +49,4 @@ lint: setup
 	$(BIN)/ruff check src tests
 
 clean:
-	rm -rf build $(VENV)
+	rm -rf build $(VENV) node_modules test-artifacts

@@ -1,0 +1,416 @@
+"""A real browser against the real server: headless Debian Chromium driven over the DevTools protocol.
+
+The DevTools client is the smallest thing that works: the standard library's socket speaking
+WebSocket (RFC 6455) to Chromium's page target, so nothing is downloaded and no browser build is
+pinned. Chromium must be installed (`make test` installs the Debian package); without it these tests
+fail, they do not skip. Screenshots go to test-artifacts/ (gitignored).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import secrets
+import shutil
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+
+CHROMIUM = os.environ.get("PSM_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--no-default-browser-check",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+    "--hide-scrollbars",
+    "--remote-debugging-port=0",
+    "--remote-debugging-address=127.0.0.1",
+]
+
+
+# ---------------------------------------------------------------------- WebSocket (client side)
+
+
+class WebSocket:
+    """A blocking RFC 6455 client: text frames out (masked), frames in (unmasked), pings answered."""
+
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
+        parts = urlparse(url)
+        self.sock = socket.create_connection((parts.hostname, parts.port or 80), timeout=timeout)
+        key = base64.b64encode(secrets.token_bytes(16)).decode()
+        request = (
+            f"GET {parts.path or '/'} HTTP/1.1\r\nHost: {parts.hostname}:{parts.port}\r\n"
+            f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n"
+        )
+        self.sock.sendall(request.encode())
+        self.buffer = b""
+        while b"\r\n\r\n" not in self.buffer:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise ConnectionError("DevTools closed the connection during the handshake")
+            self.buffer += chunk
+        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
+        status = head.split(b"\r\n", 1)[0]
+        if b" 101 " not in status + b" ":
+            raise ConnectionError(f"WebSocket handshake refused: {head.decode(errors='replace')}")
+
+    def _exact(self, n: int) -> bytes:
+        while len(self.buffer) < n:
+            chunk = self.sock.recv(max(65536, n - len(self.buffer)))
+            if not chunk:
+                raise ConnectionError("DevTools connection closed")
+            self.buffer += chunk
+        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        return data
+
+    def _frame(self, opcode: int, payload: bytes) -> None:
+        header = bytes([0x80 | opcode])
+        n = len(payload)
+        if n < 126:
+            header += bytes([0x80 | n])
+        elif n < 1 << 16:
+            header += bytes([0x80 | 126]) + struct.pack("!H", n)
+        else:
+            header += bytes([0x80 | 127]) + struct.pack("!Q", n)
+        mask = secrets.token_bytes(4)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        self.sock.sendall(header + mask + masked)
+
+    def send(self, text: str) -> None:
+        self._frame(0x1, text.encode())
+
+    def recv(self) -> str:
+        message = b""
+        while True:
+            first, second = self._exact(2)
+            opcode, n = first & 0x0F, second & 0x7F
+            if n == 126:
+                n = struct.unpack("!H", self._exact(2))[0]
+            elif n == 127:
+                n = struct.unpack("!Q", self._exact(8))[0]
+            mask = self._exact(4) if second & 0x80 else None
+            payload = self._exact(n)
+            if mask:
+                payload = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+            if opcode == 0x9:  # ping
+                self._frame(0xA, payload)
+                continue
+            if opcode == 0x8:
+                raise ConnectionError("DevTools closed the WebSocket")
+            if opcode in (0x0, 0x1, 0x2):
+                message += payload
+                if first & 0x80:
+                    return message.decode()
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._frame(0x8, b"")
+        self.sock.close()
+
+
+# ---------------------------------------------------------------------- DevTools protocol
+
+
+class Page:
+    """One browser tab: commands, events, and the console errors seen so far."""
+
+    def __init__(self, ws: WebSocket) -> None:
+        self.ws = ws
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+        self.errors: list[str] = []
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(f"{domain}.enable")
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        ident = self.next_id
+        self.ws.send(json.dumps({"id": ident, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == ident:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return message.get("result", {})
+            self._event(message)
+
+    def _event(self, message: dict[str, Any]) -> None:
+        method = message.get("method", "")
+        params = message.get("params", {})
+        self.events.append(message)
+        if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            texts = [str(a.get("value", a.get("description", ""))) for a in params.get("args", [])]
+            self.errors.append("console: " + " ".join(texts))
+        elif method == "Runtime.exceptionThrown":
+            details = params.get("exceptionDetails", {})
+            self.errors.append("exception: " + str(details.get("exception", {}).get("description", details)))
+        elif method == "Log.entryAdded" and params.get("entry", {}).get("level") == "error":
+            entry = params["entry"]
+            self.errors.append(f"log: {entry.get('text')} {entry.get('url', '')}")
+        elif method == "Network.loadingFailed" and not params.get("canceled"):
+            self.errors.append(f"network: {params.get('errorText')} ({params.get('type')})")
+
+    def wait_for(self, method: str, timeout: float = 20.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        start = len(self.events)
+        while time.monotonic() < deadline:
+            for message in self.events[start:]:
+                if message.get("method") == method:
+                    return message
+            start = len(self.events)
+            self._event(json.loads(self.ws.recv()))
+        raise TimeoutError(f"no {method} within {timeout}s")
+
+    def settle(self) -> None:
+        """Let pending events (console, network) arrive: a round trip flushes the queue."""
+        self.evaluate("document.readyState")
+
+    def goto(self, url: str) -> None:
+        self.events.clear()
+        result = self.call("Page.navigate", url=url)
+        assert "errorText" not in result, result
+        self.wait_for("Page.loadEventFired")
+        self.settle()
+
+    def evaluate(self, expression: str) -> Any:
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=True)
+        if "exceptionDetails" in result:
+            raise AssertionError(f"page script failed: {result['exceptionDetails']}")
+        return result["result"].get("value")
+
+    def submit_and_wait(self, expression: str) -> None:
+        """Run a script that navigates (submits a form, clicks a link) and wait for the new page."""
+        self.events.clear()
+        self.call("Runtime.evaluate", expression=expression)
+        self.wait_for("Page.loadEventFired")
+        self.settle()
+
+    def type_text(self, selector: str, text: str) -> None:
+        self.evaluate(f"document.querySelector({json.dumps(selector)}).focus()")
+        self.call("Input.insertText", text=text)
+
+    def press_enter(self) -> None:
+        self.events.clear()
+        for kind in ("keyDown", "keyUp"):
+            self.call(
+                "Input.dispatchKeyEvent",
+                type=kind,
+                key="Enter",
+                code="Enter",
+                windowsVirtualKeyCode=13,
+                text="\r" if kind == "keyDown" else "",
+            )
+        self.wait_for("Page.loadEventFired")
+        self.settle()
+
+    def screenshot(self, name: str, width: int = 1280) -> Path:
+        """The whole page at a given viewport width (the height measured at that width)."""
+        mobile = width < 600
+        self.call(
+            "Emulation.setDeviceMetricsOverride", width=width, height=800, deviceScaleFactor=1, mobile=mobile
+        )
+        height = self.evaluate("Math.ceil(document.documentElement.scrollHeight)") or 800
+        self.call(
+            "Emulation.setDeviceMetricsOverride",
+            width=width,
+            height=min(int(height), 8000),
+            deviceScaleFactor=1,
+            mobile=mobile,
+        )
+        data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
+        self.call("Emulation.clearDeviceMetricsOverride")
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        path.write_bytes(base64.b64decode(data))
+        return path
+
+
+class Browser:
+    def __init__(self) -> None:
+        if not Path(CHROMIUM).exists():
+            pytest.fail(f"Chromium not found at {CHROMIUM}: `make test` installs Debian's chromium package")
+        self.profile = tempfile.mkdtemp(prefix="psm-chromium-")
+        self.process = subprocess.Popen(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={self.profile}", "about:blank"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        port_file = Path(self.profile) / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.close()
+                pytest.fail("Chromium did not start its DevTools endpoint")
+            time.sleep(0.05)
+        self.port = int(port_file.read_text().split()[0])
+
+    def new_page(self) -> Page:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/json/new?about:blank", method="PUT")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            target = json.load(response)
+        return Page(WebSocket(target["webSocketDebuggerUrl"]))
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        shutil.rmtree(self.profile, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    b = Browser()
+    yield b
+    b.close()
+
+
+@pytest.fixture()
+def page(browser: Browser) -> Iterator[Page]:
+    p = browser.new_page()
+    yield p
+    with contextlib.suppress(Exception):
+        p.call("Page.close")
+    p.ws.close()
+
+
+@pytest.fixture(scope="module")
+def site(request: pytest.FixtureRequest) -> str:
+    """The live server's origin, ending with a slash (tests/conftest.py starts it; PSM_LIVE_URL
+    points the tests at a server already running)."""
+    url = os.environ.get("PSM_LIVE_URL") or request.getfixturevalue("live_server")
+    return url if url.endswith("/") else url + "/"
+
+
+def assert_clean(page: Page) -> None:
+    assert page.errors == [], "console errors:\n" + "\n".join(page.errors)
+
+
+# ---------------------------------------------------------------------- tests
+
+
+def test_home(page: Page, site: str) -> None:
+    page.goto(site)
+    assert "Piano Strategico Metropolitano" in page.evaluate("document.title")
+    assert page.evaluate("document.documentElement.lang") == "it"
+    assert page.evaluate("document.querySelector('h1').textContent").startswith(
+        "Piano Strategico Metropolitano"
+    )
+    # six axes, and the matrix: axis 1 ↔ M1 and OP1, the plan ↔ OP5 (cross-cutting)
+    assert page.evaluate("document.querySelectorAll('ol.axes > li').length") == 6
+    marks = page.evaluate(
+        "[...document.querySelectorAll('table.matrix tbody tr')].map(r => [r.querySelector('th')"
+        ".textContent.trim(), [...r.querySelectorAll('td.on')].map(c => c.dataset.concept)])"
+    )
+    assert marks[0][0].startswith("1") and marks[0][1] == ["M1", "OP1"]
+    assert marks[-1][1] == ["OP5"]
+    assert "28 strategie" in page.evaluate("document.body.innerText")
+    # the stylesheet really applied (served from /static/ on the same origin)
+    assert (
+        page.evaluate("getComputedStyle(document.querySelector('header.site')).backgroundColor")
+        != "rgba(0, 0, 0, 0)"
+    )
+    page.screenshot("home.png")
+    page.screenshot("home-mobile.png", width=390)
+    assert_clean(page)
+
+
+def test_action_page(page: Page, site: str) -> None:
+    page.goto(site + "psm/2021-2023/azione/2.1.1")
+    assert page.evaluate("location.pathname").startswith("/psm/2021-2023/azione/2.1.1")
+    assert page.evaluate("document.querySelector('h1').textContent.trim()") == (
+        "Rete metropolitana delle infrastrutture verdi"
+    )
+    crumbs = page.evaluate(
+        "[...document.querySelectorAll('.breadcrumbs li')].map(li => li.textContent.trim())"
+    )
+    assert crumbs[-3:] == ["Asse 2", "Strategia 2.1", "Azione 2.1.1"]
+    data = page.evaluate(
+        "JSON.parse(document.querySelector('script[type=\"application/ld+json\"]').textContent)"
+    )
+    thing = data["@graph"][0]
+    assert thing["termCode"] == "2.1.1" and thing["name"] == "Rete metropolitana delle infrastrutture verdi"
+    # the derived alignment (from axis 2) links to M2 on this origin, and that link works
+    href = page.evaluate(
+        "[...document.querySelectorAll('.alignments a')].find(a => a.textContent.includes('M2')).href"
+    )
+    assert href == site + "pnrr/missione/M2"
+    page.screenshot("azione-2.1.1.png")
+    assert_clean(page)
+    page.goto(href)
+    assert "Rivoluzione verde" in page.evaluate("document.querySelector('h1').textContent")
+    assert_clean(page)
+
+
+def test_sparql_page(page: Page, site: str) -> None:
+    page.goto(site + "sparql")
+    # choosing an example fills the query box (psm.js), then the form runs it
+    page.evaluate(
+        "(() => { const s = document.getElementById('example');"
+        " s.value = 'matrice-allineamenti'; s.dispatchEvent(new Event('change')); })()"
+    )
+    assert "psm:missionePNRR" in page.evaluate("document.getElementById('query').value")
+    page.submit_and_wait("document.getElementById('sparql-form').requestSubmit()")
+    rows = page.evaluate("document.querySelectorAll('table.results tbody tr').length")
+    assert rows >= 7
+    headers = page.evaluate(
+        "[...document.querySelectorAll('table.results thead th')].map(th => th.textContent)"
+    )
+    assert "codice_missione" in headers
+    assert "Torino Metropoli + verde" in page.evaluate("document.querySelector('table.results').innerText")
+    page.screenshot("sparql.png")
+    assert_clean(page)
+    # a broken query is shown as an error, not a blank page
+    page.goto(site + "sparql?query=SELEKT%20nonsense")
+    assert page.evaluate("!!document.querySelector('[role=alert]')")
+    page.screenshot("sparql-error.png")
+
+
+def test_search(page: Page, site: str) -> None:
+    page.goto(site)
+    page.type_text("#q-home", "GRAN bosco")
+    page.press_enter()
+    assert "q=GRAN" in page.evaluate("location.search")
+    results = page.evaluate("document.querySelector('.search-results').innerText")
+    assert "Gran Bosco Torino" in results
+    page.screenshot("cerca-gran-bosco.png")
+    assert_clean(page)
+    page.goto(site + "cerca?q=citta")
+    text = page.evaluate("document.querySelector('.search-results').innerText")
+    assert "Città" in text
+    assert_clean(page)
+
+
+def test_ontology_hash_term(page: Page, site: str) -> None:
+    """A hash term (ontologia#Azione) dereferences to the ontology page, scrolled to its anchor."""
+    page.goto(site + "ontologia#Azione")
+    assert page.evaluate("location.hash") == "#Azione"
+    assert page.evaluate("document.querySelector(':target h3').textContent").startswith("psm:Azione")
+    assert "Action of a strategy" in page.evaluate("document.querySelector(':target').innerText")
+    page.screenshot("ontologia.png")
+    assert_clean(page)
