@@ -41,8 +41,8 @@ def edit(root: Path, table: str, old: str, new: str) -> None:
 
 
 def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
-    first = write_release(built := build(settings()), validate(built), tmp_path / "a")
-    second = write_release(again := build(settings()), validate(again), tmp_path / "b")
+    first = write_release(built := build(settings()), validate(built), tmp_path / "a", PROJECT / "data")
+    second = write_release(again := build(settings()), validate(again), tmp_path / "b", PROJECT / "data")
     assert first.nquads.read_bytes() == second.nquads.read_bytes()
     assert first.id == second.id
     lines = first.nquads.read_text(encoding="utf-8").splitlines()

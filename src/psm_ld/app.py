@@ -18,7 +18,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from . import conneg, endpoints
+from . import conneg, endpoints, opendata
 from .config import Settings, load_settings
 from .dereference import dereference, origin_of
 from .pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return HTMLResponse(state(request).pages.search(q, origin_of(request)))
 
     endpoints.register(app, state, queries)
+    opendata.register(app, state)
     app.mount(f"/{STATIC_PATH.strip('/')}", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)

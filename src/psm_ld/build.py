@@ -1,7 +1,8 @@
 """The one place that builds the graph: data/ CSV tables and Turtle files → an rdflib Dataset.
 
 Named graphs (design.md, "The flow"): one per plan edition (`dataset/psm-2021-2023`), one per
-vocabulary file (`dataset/pnrr`, …), one for the ontology and one for the shapes.
+vocabulary file (`dataset/pnrr`, …), one for the ontology, one for the shapes and one (`catalogo`) for the
+DCAT-AP_IT catalog metadata of data/catalogo.ttl.
 Every triple made from a CSV cell remembers its origin, so a SHACL finding can name file, row, column.
 """
 
@@ -99,6 +100,7 @@ def build(settings: Settings) -> Built:
     _load_turtle(built, settings.shapes_file, iris.graph("shapes"), root, log)
     for path in sorted((settings.data_dir / "vocabolari").glob("*.ttl")):
         _load_turtle(built, path, iris.graph(path.stem), root, log)
+    _load_turtle(built, settings.data_dir / "catalogo.ttl", iris.catalog, root, log)
     log.raise_if_any()  # plan tables refer to vocabulary concepts: those must load first
     for folder in sorted(settings.data_dir.glob("psm-*")):
         match = EDITION_DIR.match(folder.name)

@@ -55,7 +55,7 @@ def build() -> None:
     if not report.conforms:
         errors.print("[red]Release NON scritta: quella servita resta invariata.[/]")
         raise typer.Exit(1)
-    release = write_release(built, report, settings.build_dir)
+    release = write_release(built, report, settings.build_dir, settings.data_dir)
     console.print(f"Release [bold]{release.id}[/]: {len(built.dataset)} quad in {release.nquads}")
 
 

@@ -80,7 +80,12 @@ def document(served: Served, request: Request, stem: str, media: str) -> Respons
             return not_found(served, request, stem + conneg.SUFFIX_OF[media])
         body = page.encode("utf-8")
     else:
-        body = triples_to_bytes(served.describer.describe(iri), media, base)
+        prebuilt = served.release.document(stem, conneg.SUFFIX_OF[media])
+        body = (
+            prebuilt.read_bytes()
+            if prebuilt
+            else triples_to_bytes(served.describer.describe(iri), media, base)
+        )
         if served.settings.rewrite_iris:
             body = rewrite(body, base, origin)
     return Response(body, media_type=content_type(media), headers=headers)

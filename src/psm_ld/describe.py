@@ -21,8 +21,6 @@ LABELS = tuple(
         "http://purl.org/dc/terms/title",
     )
 )
-VOID_TRIPLES = ox.NamedNode("http://rdfs.org/ns/void#triples")
-XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
 MAX_INCOMING = 5000  # per resource; bounds the document of a class with very many instances
 
 Subject = ox.NamedNode | ox.BlankNode
@@ -68,9 +66,6 @@ class Describer:
                 triples.add(quad.triple)
         self._close_blank_nodes(triples)
         triples.update(self._labels(triples, set(described)))
-        if iri in self.graphs:  # a named graph: say how big it is (its catalog record says the rest)
-            size = ox.Literal(str(self.graphs[iri]), datatype=XSD_INTEGER)
-            triples.add(ox.Triple(resource, VOID_TRIPLES, size))
         return sorted(triples, key=str)
 
     def _outgoing(self, subject: Subject) -> set[ox.Triple]:

@@ -20,6 +20,7 @@ class Iris:
         self.psm = Namespace(base + "ontologia#")
         self.ontology = URIRef(base + "ontologia")
         self.shapes = URIRef(base + "shapes")
+        self.catalog = URIRef(base + "catalogo")  # also the name of the catalog metadata graph
 
     def __call__(self, path: str) -> URIRef:
         return URIRef(self.base + path)

@@ -44,9 +44,13 @@ def prefixes(base: str) -> dict[str, str]:
     return {"psm": base + "ontologia#", **STANDARD_PREFIXES}
 
 
-def triples_to_bytes(triples: Iterable[ox.Triple], media_type: str, base: str) -> bytes:
-    """A graph in one of conneg.RDF_TYPES; Turtle/RDF-XML with the project prefixes."""
+def triples_to_bytes(triples: Iterable[ox.Triple], media_type: str, base: str, compact: bool = True) -> bytes:
+    """A graph in one of conneg.RDF_TYPES; Turtle/RDF-XML with the project prefixes.
+    compact=False writes expanded JSON-LD with pyoxigraph: faster, and blank-node labels kept as
+    given, which the build-time dumps need to stay byte-identical."""
     triples = list(triples)
+    if media_type == conneg.JSONLD and not compact:
+        return ox.serialize(triples, format=ox.RdfFormat.JSON_LD)  # type: ignore[return-value]
     if media_type == conneg.JSONLD:
         graph = Graph()
         graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")

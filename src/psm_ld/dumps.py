@@ -1,0 +1,92 @@
+"""Build-time downloads: every dataset (named graph) in every RDF format, the whole publication in
+one file per format (N-Quads keeps the graphs), and the plan office's CSV tables.
+
+Written into the release before it is switched in, so downloads are files, not per-request work.
+The catalog graph is left out: it describes these files (sizes), so it cannot be inside them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from . import conneg
+from .serialize import triples_to_bytes
+
+ALL = "psm-ld"  # the dataset that holds every graph; its files are psm.<suffix>
+NQUADS = "application/n-quads"
+
+
+@dataclass(frozen=True)
+class Format:
+    key: str  # distribution IRI segment
+    suffix: str
+    media_type: str
+    file_type: str  # EU Publications Office file-type code
+
+
+RDF_FORMATS = (
+    Format("turtle", "ttl", conneg.TURTLE, "RDF_TURTLE"),
+    Format("n-triples", "nt", conneg.NTRIPLES, "RDF_N_TRIPLES"),
+    Format("json-ld", "jsonld", conneg.JSONLD, "JSON_LD"),
+    Format("rdf-xml", "rdf", conneg.RDFXML, "RDF_XML"),
+)
+NQUADS_FORMAT = Format("n-quads", "nq", NQUADS, "RDF_N_QUADS")
+CSV_FORMAT = Format("csv", "csv", conneg.CSV, "CSV")
+
+
+@dataclass(frozen=True)
+class Dump:
+    dataset: str  # dataset name: the local part of its graph <base>dataset/<name>
+    format: Format
+    file: str
+    size: int
+    triples: int | None  # distinct triples; None for CSV tables
+    entities: int | None = None  # distinct IRI subjects (VoID)
+    table: str | None = None  # CSV: the table's name
+
+    @property
+    def key(self) -> str:
+        return f"csv-{self.table}" if self.table else self.format.key
+
+
+def write_dumps(nquads: bytes, graph_prefix: str, data_dir: Path, folder: Path, base: str) -> list[Dump]:
+    """Write the downloads of a release (from its data graphs in N-Quads) into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    graphs: dict[str, list[ox.Triple]] = defaultdict(list)
+    for quad in ox.parse(nquads, format=ox.RdfFormat.N_QUADS):
+        graphs[quad.graph_name.value.removeprefix(graph_prefix)].append(quad.triple)
+    union = sorted(set().union(*graphs.values()), key=str)
+    dumps = [_write(folder, ALL, "psm", NQUADS_FORMAT, nquads, union)]
+    for fmt in RDF_FORMATS:
+        data = _full(nquads, union, fmt, base)
+        dumps.append(_write(folder, ALL, "psm", fmt, data, union))
+    for name in sorted(graphs):
+        triples = sorted(set(graphs[name]), key=str)
+        for fmt in RDF_FORMATS:
+            data = triples_to_bytes(triples, fmt.media_type, base, compact=False)
+            dumps.append(_write(folder, name, name, fmt, data, triples))
+    for table in sorted(data_dir.glob("psm-*/*.csv")):
+        name = f"{table.parent.name}-{table.stem}"
+        shutil.copyfile(table, folder / f"{name}.csv")
+        size = (folder / f"{name}.csv").stat().st_size
+        dumps.append(Dump(table.parent.name, CSV_FORMAT, f"{name}.csv", size, None, table=table.stem))
+    return dumps
+
+
+def _full(nquads: bytes, union: list[ox.Triple], fmt: Format, base: str) -> bytes:
+    if fmt.media_type == conneg.JSONLD:  # JSON-LD keeps the named graphs, like N-Quads
+        quads = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
+        return ox.serialize(quads, format=ox.RdfFormat.JSON_LD)  # type: ignore[return-value]
+    return triples_to_bytes(union, fmt.media_type, base, compact=False)
+
+
+def _write(folder: Path, dataset: str, stem: str, fmt: Format, data: bytes, triples: list[ox.Triple]) -> Dump:
+    name = f"{stem}.{fmt.suffix}"
+    (folder / name).write_bytes(data)
+    entities = len({t.subject for t in triples if isinstance(t.subject, ox.NamedNode)})
+    return Dump(dataset, fmt, name, len(data), len(triples), entities)

@@ -1,0 +1,93 @@
+"""Open-data routes for harvesters and crawlers: downloads, VoID discovery, sitemap, robots.txt.
+
+The catalog itself (`/catalogo`, `.ttl`, `.rdf`, `.jsonld`) is an ordinary dereferenceable resource
+whose document is the whole catalog graph (describe.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import pyoxigraph as ox
+from fastapi import FastAPI
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
+
+from .dereference import dereference, not_found, origin_of
+from .dumps import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS
+from .state import Served
+
+MEDIA_TYPES = {f.suffix: f.media_type for f in (*RDF_FORMATS, NQUADS_FORMAT, CSV_FORMAT)}
+
+
+def register(app: FastAPI, state: Callable[[Request], Served]) -> None:
+    @app.get(
+        "/download/{name}", tags=["open data"], summary="Dump completo o tabella CSV / full dump or CSV table"
+    )
+    def download(request: Request, name: str) -> Response:
+        served = state(request)
+        folder = served.release.downloads
+        suffix = name.rsplit(".", 1)[-1]
+        path = folder / name
+        # only names the release lists: no path tricks reach outside the downloads folder
+        if suffix not in MEDIA_TYPES or name not in _listing(str(folder)):
+            return not_found(served, request, f"download/{name}")
+        media = MEDIA_TYPES[suffix]
+        if media.startswith("text/"):
+            media += "; charset=utf-8"
+        return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=300"})
+
+    @app.get("/.well-known/void", tags=["open data"], summary="VoID: descrizione del dataset")
+    def void(request: Request) -> Response:
+        return dereference(state(request), request, "catalogo")  # the catalog graph carries the VoID
+
+    @app.get("/sitemap.xml", tags=["open data"], summary="Sitemap di tutte le pagine HTML")
+    def sitemap(request: Request) -> Response:
+        served = state(request)
+        key = (served.release.id, origin_of(request))
+        if key not in _SITEMAPS:  # one query per release and origin, not per crawl
+            _SITEMAPS[key] = _sitemap(key[1], _pages(served))
+        return Response(_SITEMAPS[key], media_type="application/xml")
+
+    @app.get("/robots.txt", tags=["open data"], include_in_schema=False)
+    def robots(request: Request) -> Response:
+        origin = origin_of(request)
+        return PlainTextResponse(
+            f"User-agent: *\nAllow: /\nDisallow: /sparql?\nSitemap: {origin}sitemap.xml\n"
+        )
+
+
+_SITEMAPS: dict[tuple[str, str], bytes] = {}
+
+
+@lru_cache(maxsize=8)
+def _listing(folder: str) -> frozenset[str]:
+    return frozenset(p.name for p in Path(folder).iterdir() if p.is_file())
+
+
+def _pages(served: Served) -> list[str]:
+    """Paths of every HTML page: home, SPARQL, queries, and each resource of the release."""
+    base = served.settings.base_uri
+    query = (
+        "SELECT DISTINCT ?s WHERE { ?s ?p ?o "
+        f"FILTER (isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(base)}) && !CONTAINS(STR(?s), '#')) }}"
+    )
+    resources = sorted(
+        s["s"].value.removeprefix(base)  # type: ignore[index,union-attr]
+        for s in served.store.query(query, use_default_graph_as_union=True)
+    )
+    named = [f"queries/{name}" for name in sorted(served.queries)]
+    own_routes = ("", "sparql")  # listed as themselves; downloads are files, not pages
+    pages = [f"{p}.html" for p in resources if p not in own_routes and not p.startswith("download/")]
+    return ["", "sparql", "queries", *named, *pages]
+
+
+def _sitemap(origin: str, paths: list[str]) -> bytes:
+    urls = "".join(f"  <url><loc>{escape(origin + path)}</loc></url>\n" for path in paths)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + urls + "</urlset>\n"
+    ).encode("utf-8")

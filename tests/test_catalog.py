@@ -1,0 +1,196 @@
+"""The open-data catalog as portals read it: DCAT-AP 3 / DCAT-AP_IT conformance, a harvest over HTTP
+that follows every download and the SPARQL endpoint, VoID, sitemap and robots.txt."""
+
+from __future__ import annotations
+
+import csv
+import io
+import xml.etree.ElementTree as ET
+from functools import cache
+
+import pytest
+from conftest import SHARED, Server
+from pyshacl import validate
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, XSD
+
+DCAT_AP = SHARED / "conformance" / "dcat-ap"
+DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")
+VOID = Namespace("http://rdfs.org/ns/void#")
+PARSERS = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/n-quads": "nquads",
+    "application/ld+json": "json-ld",
+    "application/rdf+xml": "xml",
+}
+
+
+@cache
+def catalog_of(url: str) -> Graph:
+    """The catalog as a harvester gets it: the catalog IRI, Accept text/turtle, following the 303."""
+    import httpx
+
+    response = httpx.get(
+        url + "catalogo", headers={"Accept": "text/turtle"}, follow_redirects=True, timeout=60
+    )
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
+    return Graph().parse(data=response.text, format="turtle")
+
+
+def violations(data: Graph, shapes_file: str) -> list[tuple[str, str]]:
+    shapes = Graph().parse(DCAT_AP / shapes_file)
+    _, results, _ = validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    report = next(results.subjects(RDF.type, SH.ValidationReport))
+    return [  # top-level results only: nested sh:detail results belong to their (maybe Warning) parent
+        (str(results.value(r, SH.resultPath)), str(results.value(r, SH.resultMessage)))
+        for r in results.objects(report, SH.result)
+        if results.value(r, SH.resultSeverity) == SH.Violation
+    ]
+
+
+@pytest.mark.parametrize(
+    "shapes_file",
+    ["dcat-ap-3.0.0-SHACL.ttl", "range.ttl", "mdr-vocabularies.shape.ttl", "deprecateduris.ttl"],
+)
+def test_catalog_conforms_to_dcat_ap_3(same_origin: Server, shapes_file: str) -> None:
+    assert violations(catalog_of(same_origin.url), shapes_file) == []
+
+
+def test_catalog_and_the_html_build_shapes_disagree_only_on_byte_size(same_origin: Server) -> None:
+    """shapes.ttl (DCAT-AP 3.0.0 html/shacl) wants dcat:byteSize as xsd:decimal, while the normative
+    dcat-ap-3.0.0-SHACL.ttl and DCAT 3 want xsd:nonNegativeInteger: we follow the normative file."""
+    found = violations(catalog_of(same_origin.url), "shapes.ttl")
+    assert found and {path for path, _ in found} == {str(DCAT.byteSize)}
+
+
+def test_dcat_ap_it_typing_and_mandatory_properties(same_origin: Server) -> None:
+    graph = catalog_of(same_origin.url)
+    catalog = URIRef(same_origin.url + "catalogo")
+    assert (catalog, RDF.type, DCATAPIT.Catalog) in graph
+    for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.publisher, DCTERMS.modified, DCAT.dataset):
+        assert graph.value(catalog, prop) is not None, prop
+    datasets = set(graph.objects(catalog, DCAT.dataset))
+    assert len(datasets) == 9
+    for dataset in datasets:
+        assert (dataset, RDF.type, DCATAPIT.Dataset) in graph
+        for prop in (DCTERMS.identifier, DCTERMS.rightsHolder, DCTERMS.accrualPeriodicity, DCTERMS.modified,
+                     DCAT.theme, DCAT.contactPoint, DCAT.distribution, DCTERMS.publisher, DCAT.keyword,
+                     DCTERMS.language, DCTERMS.spatial):  # fmt: skip
+            assert graph.value(dataset, prop) is not None, (dataset, prop)
+        titles = {t.language for t in graph.objects(dataset, DCTERMS.title)}
+        descriptions = {d.language for d in graph.objects(dataset, DCTERMS.description)}
+        assert titles == descriptions == {"it", "en"}, dataset
+        assert graph.value(dataset, DCTERMS.accrualPeriodicity) == URIRef(
+            "http://publications.europa.eu/resource/authority/frequency/ANNUAL"
+        )
+    edition = URIRef(same_origin.url + "dataset/psm-2021-2023")
+    assert (edition, DCTERMS.conformsTo, URIRef(same_origin.url + "ontologia")) in graph
+    period = graph.value(edition, DCTERMS.temporal)
+    assert graph.value(period, DCAT.startDate) == Literal("2021-01-01", datatype=XSD.date)
+    publisher = graph.value(catalog, DCTERMS.publisher)
+    assert (publisher, RDF.type, DCATAPIT.Agent) in graph
+    assert Literal("Città metropolitana di Torino", lang="it") in set(graph.objects(publisher, FOAF.name))
+    for distribution in graph.subjects(RDF.type, DCAT.Distribution):
+        assert (distribution, RDF.type, DCATAPIT.Distribution) in graph
+        assert graph.value(distribution, DCTERMS.license) == URIRef(
+            "http://publications.europa.eu/resource/authority/licence/CC_BY_4_0"
+        )
+        assert str(graph.value(distribution, DCTERMS.format)).startswith(
+            "http://publications.europa.eu/resource/authority/file-type/"
+        )
+
+
+def void_triples(server: Server) -> dict[URIRef, int]:
+    import httpx
+
+    response = httpx.get(server.url + ".well-known/void", headers={"Accept": "text/turtle"},
+                         follow_redirects=True, timeout=60)  # fmt: skip
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.text, format="turtle")
+    return {s: int(o) for s, o in graph.subject_objects(VOID.triples)}  # type: ignore[arg-type]
+
+
+def test_harvest_follows_every_download_and_the_endpoint(same_origin: Server) -> None:
+    graph = catalog_of(same_origin.url)
+    counts = void_triples(same_origin)
+    distributions = list(graph.subjects(RDF.type, DCAT.Distribution))
+    assert len(distributions) >= 45
+    with same_origin.client() as client:
+        for distribution in distributions:
+            url = str(graph.value(distribution, DCAT.downloadURL))
+            assert url.startswith(same_origin.url), url
+            response = client.get(url)
+            assert response.status_code == 200, url
+            media = str(graph.value(distribution, DCAT.mediaType)).rsplit("/media-types/", 1)[1]
+            assert response.headers["content-type"].split(";")[0] == media, url
+            assert int(graph.value(distribution, DCAT.byteSize)) == len(response.content), url
+            dataset = next(graph.subjects(DCAT.distribution, distribution))
+            if media == "text/csv":
+                rows = list(csv.DictReader(io.StringIO(response.text)))
+                assert rows and all(None not in row for row in rows), url
+                continue
+            parsed = Dataset()
+            parsed.parse(data=response.content, format=PARSERS[media])
+            triples = {(s, p, o) for s, p, o, _ in parsed.quads((None, None, None, None))}
+            assert len(triples) == counts[dataset], (url, len(triples), counts[dataset])
+        for service in graph.subjects(RDF.type, DCAT.DataService):
+            endpoint = str(graph.value(service, DCAT.endpointURL))
+            answer = client.get(endpoint, params={"query": "ASK { ?s ?p ?o }"},
+                                headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+            assert answer.status_code == 200 and answer.json()["boolean"] is True
+            served = set(graph.objects(service, DCAT.servesDataset))
+            assert served == set(graph.subjects(RDF.type, DCAT.Dataset))
+
+
+def test_void_figures_match_the_data_and_point_to_the_endpoint(same_origin: Server) -> None:
+    counts = void_triples(same_origin)
+    release = same_origin.release_dataset()
+    edition = URIRef(same_origin.url + "dataset/psm-2021-2023")
+    assert counts[edition] == len(release.graph(edition))
+    graph = catalog_of(same_origin.url)
+    assert graph.value(edition, VOID.sparqlEndpoint) == URIRef(same_origin.url + "sparql")
+    examples = list(graph.objects(edition, VOID.exampleResource))
+    assert URIRef(same_origin.url + "psm/2021-2023") in examples
+    for example in examples:
+        assert same_origin.get(str(example), headers={"Accept": "text/turtle"}).status_code == 303
+
+
+def test_catalog_formats(same_origin: Server) -> None:
+    for suffix, media in (
+        (".ttl", "text/turtle"),
+        (".rdf", "application/rdf+xml"),
+        (".jsonld", "application/ld+json"),
+    ):
+        response = same_origin.get("catalogo" + suffix)
+        assert response.status_code == 200 and response.headers["content-type"].startswith(media)
+        assert len(Graph().parse(data=response.content, format=PARSERS[media])) == len(
+            catalog_of(same_origin.url)
+        )
+
+
+def test_downloads_refuse_unknown_names(same_origin: Server) -> None:
+    assert same_origin.get("download/nessuno.ttl").status_code == 404
+    assert same_origin.get("download/%2e%2e%2fpsm.nq").status_code == 404
+    assert same_origin.get("download/psm.exe").status_code == 404
+
+
+def test_sitemap_lists_every_page_and_each_answers(same_origin: Server) -> None:
+    response = same_origin.get("sitemap.xml")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/xml")
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    urls = [loc.text or "" for loc in ET.fromstring(response.content).findall("s:url/s:loc", ns)]
+    assert same_origin.url + "psm/2021-2023/azione/2.1.1.html" in urls
+    assert same_origin.url + "pnrr/missione/M2.html" in urls
+    assert same_origin.url + "queries/matrice-allineamenti" in urls
+    assert len(urls) > 150
+    with same_origin.client() as client:
+        for url in urls:
+            page = client.get(url, headers={"Accept": "text/html"})
+            assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), url
+
+
+def test_robots_points_to_the_sitemap(same_origin: Server) -> None:
+    text = same_origin.get("robots.txt").text
+    assert f"Sitemap: {same_origin.url}sitemap.xml" in text
+    assert "Disallow: /sparql?" in text
