@@ -47,7 +47,10 @@ def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
     assert first.id == second.id
     lines = first.nquads.read_text(encoding="utf-8").splitlines()
     assert lines == sorted(lines)
-    assert all(line.endswith(">  .") is False and line.endswith(" .") for line in lines)
+    assert all(line.endswith(" .") for line in lines)
+    downloads = sorted(p.name for p in first.downloads.iterdir())
+    assert downloads == sorted(p.name for p in second.downloads.iterdir())
+    assert all((first.downloads / n).read_bytes() == (second.downloads / n).read_bytes() for n in downloads)
 
 
 def test_release_has_a_named_graph_per_dataset() -> None:
@@ -64,6 +67,7 @@ def test_release_has_a_named_graph_per_dataset() -> None:
         "strumenti-finanziamento",
         "ontologia",
         "shapes",
+        BASE + "catalogo",  # the DCAT-AP_IT catalog metadata graph
     }
 
 
