@@ -221,3 +221,15 @@ def test_completeness_report_json(tmp_path: Path) -> None:
     assert axis1["azioni_dichiarate"] == "28 (presentazione)"
     assert len(first["incomplete_actions"]) == 10
     assert len(editions["2024-2026"]["incomplete_actions"]) == 13
+
+
+def test_every_published_graph_needs_its_catalog_record(tmp_path: Path) -> None:
+    root = project_copy(tmp_path)
+    path = root / "data/catalogo.ttl"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace("<dataset/pnrr> a dcat:Dataset", "<dataset/pnrr-vecchio> a dcat:Dataset"), "utf-8"
+    )
+    found = errors_for(root)
+    assert f"data/catalogo.ttl: manca la descrizione del dataset <{BASE}dataset/pnrr> (dcat:Dataset)" in found
+    assert f"data/catalogo.ttl: il dataset <{BASE}dataset/pnrr-vecchio> è descritto ma non ha dati" in found

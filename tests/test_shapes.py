@@ -25,6 +25,9 @@ HORIZON = URIRef(BASE + "programma-ue/horizon-europe")
 RRF = URIRef(BASE + "strumento-finanziamento/rrf")
 COUNT = URIRef(BASE + "psm/2021-2023/conteggio/piano-strategie-presentazione")
 GRAPH = URIRef(BASE + "dataset/psm-2021-2023")
+CATALOG = URIRef(BASE + "catalogo")
+DATASET = URIRef(BASE + "dataset/pnrr")
+DCAT = URIRef("http://www.w3.org/ns/dcat#")
 
 
 def psm(name: str) -> URIRef:
@@ -146,6 +149,17 @@ CASES = [
         "plan or an axis",
     ),
     ("count-without-source", drop(COUNT, DCTERMS.source), COUNT, "source"),
+    ("catalog-without-licence", drop(CATALOG, DCTERMS.license), CATALOG, "one licence"),
+    ("catalog-without-contact", drop(CATALOG, URIRef(DCAT + "contactPoint")), CATALOG, "contact point"),
+    (
+        "catalog-title-not-italian",
+        swap(CATALOG, DCTERMS.title, Literal("Catalog", lang="en")),
+        CATALOG,
+        "Italian title",
+    ),
+    ("dataset-without-theme", drop(DATASET, URIRef(DCAT + "theme")), DATASET, "theme"),
+    ("dataset-without-modified", drop(DATASET, DCTERMS.modified), DATASET, "modification date"),
+    ("dataset-without-identifier", drop(DATASET, DCTERMS.identifier), DATASET, "identifier"),
 ]
 
 

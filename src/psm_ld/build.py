@@ -16,7 +16,7 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from .config import Settings
-from .iris import DCTERMS, RDF, RDFS, SKOS, SKOSXL, XSD, Iris
+from .iris import DCAT, DCTERMS, RDF, RDFS, SKOS, SKOSXL, XSD, Iris
 from .tables import ErrorLog, Origin, Row, check_duplicates, iri_problem, read_table, require
 
 # table name → (required columns, optional columns); data/README.md documents each one
@@ -106,8 +106,20 @@ def build(settings: Settings) -> Built:
         match = EDITION_DIR.match(folder.name)
         if folder.is_dir() and match:
             EditionBuilder(built, folder, match.group(1), root, log).run()
+    _check_catalog_records(built, log)
     log.raise_if_any()
     return built
+
+
+def _check_catalog_records(built: Built, log: ErrorLog) -> None:
+    """Every published graph is a dataset that data/catalogo.ttl describes, and nothing else is."""
+    catalog = built.dataset.graph(built.iris.catalog)
+    records = {s for s in catalog.subjects(RDF.type, DCAT.Dataset)} - {built.iris.graph("psm-ld")}
+    graphs = {g.identifier for g in built.dataset.graphs() if len(g)} - {built.iris.catalog}
+    for missing in sorted(graphs - records):
+        log.add(Origin("data/catalogo.ttl"), f"manca la descrizione del dataset <{missing}> (dcat:Dataset)")
+    for extra in sorted(records - graphs):
+        log.add(Origin("data/catalogo.ttl"), f"il dataset <{extra}> è descritto ma non ha dati")
 
 
 def _bind_prefixes(dataset: Dataset, iris: Iris) -> None:
