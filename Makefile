@@ -9,7 +9,7 @@ CHROMIUM   ?= /usr/bin/chromium
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT        := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: setup test-tools build validate report run test lint clean
+.PHONY: setup test-tools build validate report run test lint clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,15 @@ run: build
 test: setup test-tools
 	$(BIN)/ruff check src tests
 	$(BIN)/pytest
+
+# Benchmarks against the anchors (bench/README.md): the bench extra, Debian's nginx and wrk if missing.
+# Settings: BENCH_DURATION, BENCH_CONCURRENCY, BENCH_SCALE, BENCH_REPEATS; BENCH_ARGS=--smoke for a quick run.
+bench: setup
+	@$(BIN)/python -c "import rdflib_endpoint, psutil, pyinstrument" 2>/dev/null && test -x $(BIN)/py-spy \
+		|| $(BIN)/python -m pip install --quiet -e '.[bench]'
+	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && command -v wrk >/dev/null \
+		|| { $(APT) update && $(APT) install -y --no-install-recommends nginx wrk; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check src tests

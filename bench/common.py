@@ -1,0 +1,180 @@
+"""Shared pieces of the harness: settings, loopback ports, server processes, memory sampling.
+
+Every server the harness starts listens on 127.0.0.1 only, on a free port it picked, and is stopped
+(by its own process id) when the harness leaves, also on errors and Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+BIN = Path(sys.executable).parent
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Config:
+    duration: int  # seconds of each load run
+    concurrency: int  # connections of the SPARQL mix
+    deref_connections: int  # connections of the dereferencing runs (the target says 64)
+    repeats: int  # rounds of every load comparison; medians are over these
+    scale: int  # synthetic funded projects of the scale test (~12.5 triples each)
+    scale_queries: int  # sequential requests of each scale query (p50 over these)
+    build_repeats: int
+    smoke: bool
+    profile: bool  # py-spy the psm-ld server during a mix and a dereferencing run
+    workdir: Path
+
+    @staticmethod
+    def from_env(smoke: bool, profile: bool, workdir: Path) -> Config:
+        def env(name: str, default: int, smoke_default: int) -> int:
+            return int(os.environ.get(name, smoke_default if smoke else default))
+
+        return Config(
+            duration=env("BENCH_DURATION", 10, 1),
+            concurrency=env("BENCH_CONCURRENCY", 16, 4),
+            deref_connections=env("BENCH_DEREF_CONNECTIONS", 64, 64),
+            repeats=env("BENCH_REPEATS", 3, 1),
+            scale=env("BENCH_SCALE", 80_000, 2_000),
+            scale_queries=env("BENCH_SCALE_QUERIES", 60, 10),
+            build_repeats=env("BENCH_BUILD_REPEATS", 3, 1),
+            smoke=smoke,
+            profile=profile,
+            workdir=workdir,
+        )
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((LOOPBACK, 0))
+        return sock.getsockname()[1]
+
+
+def median(values: list[float]) -> float | None:
+    return statistics.median(values) if values else None
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory of a process and all its descendants, in bytes (shared pages counted once
+    per process: an upper bound of what they really take together)."""
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0
+    total = 0
+    for proc in procs:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            total += proc.memory_info().rss
+    return total
+
+
+@dataclass
+class Server:
+    """A server process started by the harness (its own session, so it can be stopped whole)."""
+
+    name: str
+    command: list[str]
+    port: int
+    ready_path: str  # GET this until it answers 200
+    env: dict[str, str] = field(default_factory=dict)
+    log_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    startup_s: float | None = None
+    peak_rss: int = 0
+    _sampler: threading.Thread | None = None
+    _stop_sampling: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def url(self) -> str:
+        return f"http://{LOOPBACK}:{self.port}"
+
+    def start(self, timeout: float = 300.0) -> float:
+        """Start and wait until ready; returns the seconds from process start to the first 200."""
+        output = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
+        self.started_at = time.perf_counter()
+        self.process = subprocess.Popen(
+            self.command,
+            env={**os.environ, **self.env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self._stop_sampling.clear()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        deadline = self.started_at + timeout
+        with httpx.Client(timeout=5.0) as client:
+            while time.perf_counter() < deadline:
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
+                try:
+                    if client.get(self.url + self.ready_path).status_code == 200:
+                        self.startup_s = time.perf_counter() - self.started_at
+                        return self.startup_s
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.02)
+        self.stop()
+        raise RuntimeError(f"{self.name} not ready after {timeout} s; see {self.log_path}")
+
+    def _sample(self) -> None:
+        while not self._stop_sampling.is_set() and self.process is not None:
+            self.peak_rss = max(self.peak_rss, tree_rss(self.process.pid))
+            self._stop_sampling.wait(0.1)
+
+    def rss(self) -> int:
+        return tree_rss(self.process.pid) if self.process else 0
+
+    def pids(self) -> list[int]:
+        if not self.process:
+            return []
+        try:
+            root = psutil.Process(self.process.pid)
+            return [root.pid, *(c.pid for c in root.children(recursive=True))]
+        except psutil.NoSuchProcess:
+            return []
+
+    def stop(self) -> None:
+        self._stop_sampling.set()
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        children = []
+        with contextlib.suppress(psutil.NoSuchProcess):
+            children = psutil.Process(process.pid).children(recursive=True)
+        process.terminate()  # SIGTERM to the server itself: uvicorn shuts down, psm-ld stops its workers
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+        for child in children:  # anything it left behind (by pid: only what this server started)
+            with contextlib.suppress(psutil.NoSuchProcess):
+                child.kill()
+
+
+def require(tool: str) -> str | None:
+    return shutil.which(tool) or next(
+        (str(p) for p in (Path("/usr/sbin") / tool, Path("/sbin") / tool) if p.exists()), None
+    )

@@ -1,0 +1,66 @@
+"""The dereferencing anchor: Debian's nginx serving the same document bytes as static files.
+
+Started with its own configuration and prefix in a temporary folder, listening on 127.0.0.1 only,
+in the foreground (daemon off) so the harness owns the process and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bench.common import LOOPBACK, Server, require
+
+CONF = """
+worker_processes auto;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+{user}
+events {{ worker_connections 1024; }}
+http {{
+    types {{ text/html html; text/turtle ttl; application/ld+json jsonld; application/n-triples nt; }}
+    default_type application/octet-stream;
+    charset utf-8;
+    charset_types text/html text/turtle;
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;
+    keepalive_timeout 65;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    server {{
+        listen {host}:{port};
+        root {prefix}/www;
+        etag on;
+    }}
+}}
+"""
+
+
+def nginx_server(prefix: Path, documents: dict[str, bytes], port: int) -> Server:
+    """An nginx Server (not yet started) serving `documents` (URL path -> bytes) under `prefix`."""
+    binary = require("nginx")
+    if binary is None:
+        raise RuntimeError("nginx is not installed: `make bench` installs it (apt-get install nginx)")
+    for path, body in documents.items():
+        target = prefix / "www" / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+    for folder in (prefix, *prefix.rglob("*")):  # workers run as an unprivileged user when root starts them
+        folder.chmod(0o755 if folder.is_dir() else 0o644)
+    user = "user nobody nogroup;" if os.geteuid() == 0 else ""
+    conf = prefix / "nginx.conf"
+    conf.write_text(CONF.format(prefix=prefix, host=LOOPBACK, port=port, user=user), encoding="utf-8")
+    first = next(iter(documents))
+    return Server(
+        name="nginx",
+        command=[binary, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log"),
+                 "-g", "daemon off;"],  # fmt: skip
+        port=port,
+        ready_path=first,
+        log_path=prefix / "stdout.log",
+    )

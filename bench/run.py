@@ -1,0 +1,595 @@
+"""psm-ld side by side with its anchors, in one run on this machine (see bench/README.md).
+
+    .venv/bin/python bench/run.py            # defaults (make bench); BENCH_* variables override
+    .venv/bin/python bench/run.py --smoke    # tiny settings, < 60 s: checks the harness works
+
+Prints medians and ratios with PASS/MISS per target; writes bench/results/latest.json.
+All traffic goes to servers this harness starts on 127.0.0.1; each load run is bounded in time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import httpx  # noqa: E402
+import psutil  # noqa: E402
+
+from bench import load, profile, synth  # noqa: E402
+from bench.common import BENCH, BIN, ROOT, Config, Server, free_port, log, median, require  # noqa: E402
+from bench.nginx import nginx_server  # noqa: E402
+
+BASE = os.environ.get("PSM_BASE_URI", "http://localhost:8000/")
+ACTION = "psm/2021-2023/azione/2.1.1"
+RESULTS = BENCH / "results"
+SPARQL_JSON = "application/sparql-results+json"
+TARGETS = {
+    "sparql_mix": "psm-ld ≥ 10× rdflib-endpoint throughput",
+    "dereference": "psm-ld ≥ 30% of nginx throughput, 0 errors at 64 connections",
+    "build_validate": "build + validate of the plan < 3 s",
+    "scale_selective": "1M-triple selective query p50 < 50 ms",
+}
+
+
+# --- the servers -----------------------------------------------------------------------------------
+
+
+def psm_server(build_dir: Path, work: Path, name: str = "psm-ld") -> Server:
+    return Server(
+        name=name,
+        command=[str(BIN / "psm-ld"), "serve", "--host", "127.0.0.1", "--port", str(port := free_port())],
+        port=port,
+        ready_path="/health",
+        env={"PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": BASE},
+        log_path=work / f"{name}.log",
+    )
+
+
+def anchor_server(nquads: Path, work: Path) -> Server:
+    port = free_port()
+    return Server(
+        name="rdflib-endpoint",
+        command=[sys.executable, str(BENCH / "anchor_rdflib.py"), "--nquads", str(nquads), "--port", str(port)],
+        port=port,
+        ready_path="/sparql?query=ASK%7B%7D",
+        log_path=work / "rdflib-endpoint.log",
+    )
+
+
+# --- 1. build and validate -------------------------------------------------------------------------
+
+
+def bench_build(cfg: Config, build_dir: Path) -> dict:
+    from psm_ld.build import build
+    from psm_ld.config import load_settings
+    from psm_ld.validate import validate
+
+    log(f"build: `psm-ld build` x{cfg.build_repeats} into {build_dir}")
+    cli = []
+    for _ in range(cfg.build_repeats):
+        started = time.perf_counter()
+        done = subprocess.run([str(BIN / "psm-ld"), "build"], env={**os.environ, "PSM_BUILD_DIR": str(build_dir)},
+                              capture_output=True, text=True)  # fmt: skip
+        cli.append(time.perf_counter() - started)
+        if done.returncode != 0:
+            raise RuntimeError(f"psm-ld build failed:\n{done.stdout}\n{done.stderr}")
+    settings = load_settings()
+    builds, validations, totals = [], [], []
+    for _ in range(cfg.build_repeats + 1):  # the first round warms imports and caches up: dropped
+        a = time.perf_counter()
+        built = build(settings)
+        b = time.perf_counter()
+        report = validate(built)
+        c = time.perf_counter()
+        builds.append(b - a)
+        validations.append(c - b)
+        totals.append(c - a)
+    result = {
+        "cli_build_wall_s": _stats(cli),
+        "inprocess_build_s": _stats(builds[1:]),
+        "inprocess_validate_s": _stats(validations[1:]),
+        "inprocess_build_validate_s": _stats(totals[1:]),
+        "first_inprocess_build_validate_s": round(totals[0], 3),
+        "conforms": report.conforms,
+        "quads": len(built.dataset),
+    }
+    log(f"build: CLI {result['cli_build_wall_s']['median']:.2f} s, in-process build+validate "
+        f"{result['inprocess_build_validate_s']['median']:.2f} s")  # fmt: skip
+    return result
+
+
+def _stats(values: list[float]) -> dict:
+    return {"median": round(median(values), 3), "min": round(min(values), 3), "max": round(max(values), 3),
+            "n": len(values)}  # fmt: skip
+
+
+# --- 2. the SPARQL mix -----------------------------------------------------------------------------
+
+
+def mix_queries() -> dict[str, str]:
+    from psm_ld.queries import load_queries
+
+    queries = {name: q.render() for name, q in load_queries(ROOT / "queries").items()}
+    queries["describe-azione"] = f"DESCRIBE <{BASE}{ACTION}>"
+    return queries
+
+
+def mix_requests(queries: dict[str, str], anchor: bool) -> list[load.Request]:
+    requests = []
+    for name, text in queries.items():
+        accept = "text/turtle" if name.startswith("describe") else SPARQL_JSON
+        body = f"BASE <{BASE}>\n{text}" if anchor else text
+        headers = {"Content-Type": "application/sparql-query", "Accept": accept}
+        requests.append(load.Request("POST", "/sparql", headers, body))
+    return requests
+
+
+def check_answers(server: Server, queries: dict[str, str], anchor: bool) -> dict:
+    """Each query once: status, size and number of results (the two servers should agree)."""
+    answers = {}
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        for (name, _), req in zip(queries.items(), mix_requests(queries, anchor), strict=True):
+            started = time.perf_counter()
+            response = client.post(req.path, headers=req.headers, content=req.body.encode())
+            elapsed = time.perf_counter() - started
+            answers[name] = {"status": response.status_code, "bytes": len(response.content),
+                             "results": _count(response), "ms": round(elapsed * 1000, 1)}  # fmt: skip
+            if response.status_code != 200:
+                answers[name]["error"] = response.text[:300]
+    return answers
+
+
+def _count(response: httpx.Response) -> int | None:
+    if response.status_code != 200:
+        return None
+    media = response.headers.get("content-type", "").split(";")[0].strip()
+    try:
+        if "sparql-results+json" in media or media == "application/json":
+            data = response.json()
+            return len(data["results"]["bindings"]) if "results" in data else 1
+        from rdflib import Graph
+
+        formats = {"text/turtle": "turtle", "application/rdf+xml": "xml", "application/sparql-results+xml": "xml",
+                   "application/n-triples": "nt", "application/ld+json": "json-ld"}  # fmt: skip
+        return len(Graph().parse(data=response.content, format=formats.get(media, "turtle")))
+    except Exception:  # noqa: BLE001 - reported as unknown
+        return None
+
+
+def engine_times(store_dir: Path, queries: dict[str, str], n: int) -> dict[str, float]:
+    """Warm median of each query straight on pyoxigraph (the release's on-disk store, read-only, in
+    this process): the engine's share of a request, without HTTP, the server and the workers."""
+    import pyoxigraph as ox
+
+    if not (store_dir / "CURRENT").exists():
+        return {}
+    store = ox.Store.read_only(str(store_dir))
+    times = {}
+    for name, text in queries.items():
+        _engine(store, text)
+        times[name] = round(median([_engine(store, text) for _ in range(n)]), 2)
+    del store
+    return times
+
+
+def bench_mix(cfg: Config, psm: Server, anchor: Server, work: Path, store_dir: Path) -> dict:
+    queries = mix_queries()
+    log(f"SPARQL mix: {len(queries)} queries ({', '.join(queries)})")
+    answers = {"psm-ld": check_answers(psm, queries, False), "rdflib-endpoint": check_answers(anchor, queries, True)}
+    engine = engine_times(store_dir, queries, 5 if cfg.smoke else 30)
+    for name in queries:
+        a, b = answers["psm-ld"][name], answers["rdflib-endpoint"][name]
+        a["engine_ms"] = engine.get(name)
+        log(f"  {name:26s} psm-ld {a['status']} {a['results']!s:>4} results {a['ms']:6.1f} ms "
+            f"(pyoxigraph alone, warm: {a['engine_ms']} ms) | "
+            f"rdflib-endpoint {b['status']} {b['results']!s:>4} results {b['ms']:6.1f} ms")  # fmt: skip
+    # the mix compares like with like: queries both answer with 200 and the same number of results
+    excluded = {name: answers["rdflib-endpoint"][name].get("error", "different number of results")
+                for name in queries
+                if not (answers["psm-ld"][name]["status"] == answers["rdflib-endpoint"][name]["status"] == 200
+                        and answers["psm-ld"][name]["results"] == answers["rdflib-endpoint"][name]["results"])}
+    for name, why in excluded.items():
+        log(f"  left out of the mix: {name} (rdflib-endpoint: {why[:160]!r})")
+    queries = {name: text for name, text in queries.items() if name not in excluded}
+    runs: dict[str, list[dict]] = {"psm-ld": [], "rdflib-endpoint": []}
+    servers = ((psm, False), (anchor, True))
+    for server, is_anchor in servers:  # warm-up, not recorded
+        load.run(server.port, mix_requests(queries, is_anchor), cfg.concurrency, 1, work / "warm.lua")
+    for round_ in range(cfg.repeats):
+        for server, is_anchor in servers:
+            figures = load.run(server.port, mix_requests(queries, is_anchor), cfg.concurrency, cfg.duration,
+                               work / "mix.lua")  # fmt: skip
+            runs[server.name].append(figures)
+            log(f"  mix round {round_ + 1} {server.name:16s} {figures['rps']:8.1f} req/s  p50 "
+                f"{figures['p50_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  errors {figures['errors']}")
+    return {"concurrency": cfg.concurrency, "duration_s": cfg.duration, "queries": list(queries),
+            "excluded": excluded, "answers": answers, "runs": runs, "summary": _summary(runs, "psm-ld", "rdflib-endpoint")}  # fmt: skip
+
+
+def _summary(runs: dict[str, list[dict]], ours: str, anchor: str) -> dict:
+    out = {}
+    for name, figures in runs.items():
+        out[name] = {key: median([f[key] for f in figures]) for key in ("rps", "p50_ms", "p99_ms")}
+        out[name]["errors"] = sum(f["errors"] for f in figures)
+    out["ratio_rps"] = round(out[ours]["rps"] / out[anchor]["rps"], 3) if out[anchor]["rps"] else None
+    out["ratio_per_round"] = [round(a["rps"] / b["rps"], 3) for a, b in zip(runs[ours], runs[anchor], strict=True)
+                              if b["rps"]]  # fmt: skip
+    out["ratio_rps"] = out.pop("ratio_rps")  # after the per-server figures
+    return out
+
+
+# --- 3. dereferencing ------------------------------------------------------------------------------
+
+
+def bench_deref(cfg: Config, psm: Server, work: Path) -> tuple[dict, Server]:
+    paths = [f"/{ACTION}.html", f"/{ACTION}.ttl"]
+    documents = {}
+    with httpx.Client(base_url=psm.url, timeout=30) as client:
+        for path in paths:
+            response = client.get(path)
+            response.raise_for_status()
+            documents[path] = response.content
+    nginx = nginx_server(work / "nginx", documents, free_port())
+    nginx.start(30)
+    with httpx.Client(base_url=nginx.url, timeout=30) as client:
+        for path, body in documents.items():
+            if client.get(path).content != body:
+                raise RuntimeError(f"nginx does not serve the same bytes for {path}")
+    ceiling = Server(name="bare-uvicorn", port=(port := free_port()), ready_path=paths[0],
+                     command=[sys.executable, str(BENCH / "ceiling_app.py"), "--root", str(work / "nginx" / "www"),
+                              "--port", str(port)], log_path=work / "bare-uvicorn.log")  # fmt: skip
+    ceiling.start(60)
+    log(f"dereferencing: {', '.join(f'{p} ({len(b)} B)' for p, b in documents.items())}; nginx on :{nginx.port}, "
+        f"bare uvicorn on :{ceiling.port}")
+    result: dict = {"connections": cfg.deref_connections, "duration_s": cfg.duration, "documents": {}}
+    try:
+        for path in paths:
+            result["documents"][path] = _deref_one(cfg, path, len(documents[path]), (psm, nginx, ceiling), work)
+    finally:
+        ceiling.stop()
+    return result, nginx
+
+
+def _deref_one(cfg: Config, path: str, size: int, servers: tuple[Server, ...], work: Path) -> dict:
+    request = [load.Request("GET", path, {})]
+    runs: dict[str, list[dict]] = {server.name: [] for server in servers}
+    for server in servers:
+        load.run(server.port, request, cfg.deref_connections, 1, work / "warm.lua")
+    for round_ in range(cfg.repeats):
+        for server in servers:
+            figures = load.run(server.port, request, cfg.deref_connections, cfg.duration, work / "deref.lua")
+            runs[server.name].append(figures)
+            log(f"  {path.rsplit('.', 1)[1]:4s} round {round_ + 1} {server.name:12s} {figures['rps']:9.1f} req/s "
+                f" p50 {figures['p50_ms']:7.2f} ms  p99 {figures['p99_ms']:7.2f} ms  errors {figures['errors']}")
+    summary = _summary(runs, "psm-ld", "nginx")
+    ceiling = summary["bare-uvicorn"]["rps"]
+    summary["ratio_bare_uvicorn_to_nginx"] = round(ceiling / summary["nginx"]["rps"], 3)
+    summary["ratio_psm_to_bare_uvicorn"] = round(summary["psm-ld"]["rps"] / ceiling, 3)
+    return {"bytes": size, "runs": runs, "summary": summary}
+
+
+# --- 4. scale --------------------------------------------------------------------------------------
+
+
+def bench_scale(cfg: Config, plan_nquads: Path, work: Path) -> dict:
+    import pyoxigraph as ox
+
+    build_dir = work / "scale-build"
+    log(f"scale: generating {cfg.scale} synthetic projects into {build_dir} (never data/)")
+    started = time.perf_counter()
+    made = synth.write_release(plan_nquads, build_dir, cfg.scale, BASE)
+    made["generate_s"] = round(time.perf_counter() - started, 2)
+    made["nquads_mb"] = round((Path(made["path"]) / "psm.nq").stat().st_size / 1e6, 1)
+    log(f"scale: {made['triples']} triples ({made['nquads_mb']} MB) in {made['generate_s']} s")
+    server = psm_server(build_dir, work, "psm-ld-scale")
+    result: dict = {"data": made}
+    try:
+        result["load_cold_s"] = round(server.start(900), 2)
+        with httpx.Client(base_url=server.url, timeout=60) as client:
+            result["health"] = client.get("/health").json()
+        result["rss_after_load_mb"] = round(server.rss() / 1e6, 1)
+        log(f"scale: cold load (bulk load + indexes + workers) {result['load_cold_s']} s, "
+            f"{result['health'].get('triples')} triples, RSS {result['rss_after_load_mb']} MB")
+        rng = __import__("random").Random(7)
+        codes = [synth.cup(rng.randrange(cfg.scale)) for _ in range(cfg.scale_queries)]
+        selective = [synth.selective_query(BASE, code) for code in codes]
+        aggregate = synth.aggregate_query(BASE)
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+
+            def timed(query: str) -> tuple[float, httpx.Response]:
+                began = time.perf_counter()
+                response = client.post("/sparql", content=query.encode(),
+                                       headers={"Content-Type": "application/sparql-query", "Accept": SPARQL_JSON})
+                return time.perf_counter() - began, response  # fmt: skip
+
+            for query in selective[:3]:
+                timed(query)  # warm-up
+            sel, sel_rows = [], []
+            for query in selective:
+                elapsed, response = timed(query)
+                response.raise_for_status()
+                sel.append(elapsed * 1000)
+                sel_rows.append(len(response.json()["results"]["bindings"]))
+            agg_n = max(3, cfg.scale_queries // 10)
+            agg, agg_rows = [], 0
+            timed(aggregate)
+            for _ in range(agg_n):
+                elapsed, response = timed(aggregate)
+                response.raise_for_status()
+                agg.append(elapsed * 1000)
+                agg_rows = len(response.json()["results"]["bindings"])
+        result["selective_ms"] = _pct(sel)
+        result["selective_rows"] = {"min": min(sel_rows), "max": max(sel_rows)}
+        result["aggregate_ms"] = _pct(agg)
+        result["aggregate_rows"] = agg_rows
+        result["peak_rss_mb"] = round(server.peak_rss / 1e6, 1)
+        log(f"scale: selective p50 {result['selective_ms']['p50']} ms ({len(sel)} requests, "
+            f"{min(sel_rows)}-{max(sel_rows)} rows); aggregate p50 {result['aggregate_ms']['p50']} ms "
+            f"({agg_rows} missions); peak RSS {result['peak_rss_mb']} MB")
+        # the same queries straight on pyoxigraph, in this process: engine time without HTTP and workers
+        store_path = Path(made["path"]) / "oxigraph"
+        if (store_path / "CURRENT").exists():
+            store = ox.Store.read_only(str(store_path))
+            result["engine_selective_ms"] = _pct([_engine(store, q) for q in selective])
+            result["engine_aggregate_ms"] = _pct([_engine(store, aggregate) for _ in range(agg_n)])
+            del store
+        if cfg.profile and result["selective_ms"]["p50"] >= 50:
+            result["profile"] = _profile_sequential(server, selective, work)
+        server.stop()
+        result["load_warm_s"] = round(server.start(900), 2)  # the store now exists: open, index, spawn
+        log(f"scale: warm start {result['load_warm_s']} s")
+    finally:
+        server.stop()
+    return result
+
+
+def _engine(store, query: str) -> float:  # type: ignore[no-untyped-def]
+    began = time.perf_counter()
+    result = store.query(query, base_iri=BASE, use_default_graph_as_union=True)
+    for _ in result:  # results are lazy: consume them all
+        pass
+    return (time.perf_counter() - began) * 1000
+
+
+def _pct(values: list[float]) -> dict:
+    ordered = sorted(values)
+    return {"p50": round(median(ordered), 2), "p90": round(ordered[int(0.9 * (len(ordered) - 1))], 2),
+            "min": round(ordered[0], 2), "max": round(ordered[-1], 2), "n": len(ordered)}  # fmt: skip
+
+
+def _profile_sequential(server: Server, queries: list[str], work: Path) -> dict:
+    out = RESULTS / "profiles" / "scale-selective.txt"
+    seconds = 6
+    spy = profile.pyspy_start(server.process.pid, seconds, out)  # type: ignore[union-attr]
+    stop_at = time.perf_counter() + seconds - 0.5
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        n = 0
+        while time.perf_counter() < stop_at:
+            client.post("/sparql", content=queries[n % len(queries)].encode(),
+                        headers={"Content-Type": "application/sparql-query", "Accept": SPARQL_JSON})  # fmt: skip
+            n += 1
+    return profile.pyspy_finish(spy, out, seconds)
+
+
+def profile_build() -> dict:
+    """build() + validate() of the plan in a fresh process under py-spy."""
+    code = ("from psm_ld.build import build; from psm_ld.config import load_settings; "
+            "from psm_ld.validate import validate; s = load_settings(); validate(build(s)); validate(build(s))")
+    return profile.pyspy_command([sys.executable, "-c", code], RESULTS / "profiles" / "build-validate.txt")
+
+
+# --- profiles of missed load targets ---------------------------------------------------------------
+
+
+def profile_load(server: Server, requests: list[load.Request], connections: int, name: str, work: Path,
+                 seconds: int = 8, gil: bool = False) -> dict:  # fmt: skip
+    out = RESULTS / "profiles" / f"{name}.txt"
+    spy = profile.pyspy_start(server.process.pid, seconds, out, gil)  # type: ignore[union-attr]
+    figures = load.run(server.port, requests, connections, seconds - 1, work / "profile.lua")
+    summary = profile.pyspy_finish(spy, out, seconds)
+    summary["load_under_profiler"] = figures
+    return summary
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+
+def machine() -> dict:
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "wrk": bool(require("wrk")),
+        "nginx": subprocess.run([require("nginx") or "true", "-v"], capture_output=True, text=True).stderr.strip()
+        if require("nginx") else None,
+    }  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--smoke", action="store_true", help="tiny durations and scale (< 60 s)")
+    parser.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
+    parser.add_argument("--skip", default="", help="comma-separated parts to skip: build,mix,deref,scale")
+    parser.add_argument("--out", type=Path, default=None, help="results JSON (default bench/results/latest.json)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, releases)")
+    args = parser.parse_args()
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    work = Path(tempfile.mkdtemp(prefix="psm-bench-"))
+    work.chmod(0o755)
+    cfg = Config.from_env(args.smoke, profile=not args.no_profile and not args.smoke, workdir=work)
+    out = args.out or (RESULTS / ("smoke.json" if args.smoke else "latest.json"))
+    results: dict = {"machine": machine(), "config": {k: str(v) if isinstance(v, Path) else v
+                                                       for k, v in cfg.__dict__.items()}}  # fmt: skip
+    log(f"settings: {results['config']}")
+    began = time.perf_counter()
+    servers: list[Server] = []
+    try:
+        build_dir = work / "build"
+        if "build" in skip:  # serve a copy of the current release instead of building one
+            source = (ROOT / "build" / "current").resolve()
+            (build_dir / "releases").mkdir(parents=True)
+            shutil.copytree(source, build_dir / "releases" / source.name, ignore=shutil.ignore_patterns("oxigraph"))
+            os.symlink(Path("releases") / source.name, build_dir / "current")
+        else:
+            results["build"] = bench_build(cfg, build_dir)
+        plan_nquads = (build_dir / "current" / "psm.nq").resolve()
+
+        if not {"mix", "deref"} <= skip:
+            psm = psm_server(build_dir, work)
+            servers.append(psm)
+            cold = psm.start()  # the first start writes the on-disk store from the N-Quads
+            psm.stop()
+            warm = psm.start()
+            results["startup"] = {"psm-ld_cold_s": round(cold, 3), "psm-ld_warm_s": round(warm, 3)}
+            log(f"start-up: psm-ld cold {cold:.2f} s, warm {warm:.2f} s (process start to /health 200)")
+            if "mix" not in skip:
+                anchor = anchor_server(plan_nquads, work)
+                servers.append(anchor)
+                results["startup"]["rdflib-endpoint_s"] = round(anchor.start(), 3)
+                log(f"start-up: rdflib-endpoint {results['startup']['rdflib-endpoint_s']:.2f} s")
+                results["sparql_mix"] = bench_mix(cfg, psm, anchor, work, plan_nquads.parent / "oxigraph")
+                results["memory_mb"] = {"rdflib-endpoint_peak": round(anchor.peak_rss / 1e6, 1)}
+                if cfg.profile and (results["sparql_mix"]["summary"]["ratio_rps"] or 0) < 10:
+                    log("profiling psm-ld under the SPARQL mix (py-spy, server + workers)")
+                    results["sparql_mix"]["profile"] = profile_load(
+                        psm, mix_requests(mix_queries(), False), cfg.concurrency, "sparql-mix", work)
+                anchor.stop()
+            if "deref" not in skip:
+                deref, nginx = bench_deref(cfg, psm, work)
+                servers.append(nginx)
+                results["dereference"] = deref
+                results.setdefault("memory_mb", {})["nginx_peak"] = round(nginx.peak_rss / 1e6, 1)
+                nginx.stop()
+                if cfg.profile:
+                    for path, doc in deref["documents"].items():
+                        s = doc["summary"]
+                        if s["ratio_rps"] < 0.3 or s["psm-ld"]["errors"]:
+                            log(f"profiling psm-ld dereferencing {path} (py-spy)")
+                            doc["profile"] = profile_load(psm, [load.Request("GET", path, {})],
+                                                          cfg.deref_connections, f"deref-{path.rsplit('.', 1)[1]}",
+                                                          work, gil=True)  # fmt: skip
+            results.setdefault("memory_mb", {})["psm-ld_peak"] = round(psm.peak_rss / 1e6, 1)
+            results["memory_mb"]["psm-ld_processes"] = len(psm.pids())
+            psm.stop()
+
+        if "build" not in skip and cfg.profile and results["build"]["inprocess_build_validate_s"]["median"] >= 3:
+            log("profiling build + validate (py-spy)")
+            results["build"]["profile"] = profile_build()
+
+        if "scale" not in skip:
+            results["scale"] = bench_scale(cfg, plan_nquads, work)
+    finally:
+        for server in servers:
+            server.stop()
+        results["elapsed_s"] = round(time.perf_counter() - began, 1)
+        if args.keep:
+            log(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    results["verdicts"] = verdicts(results)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print_report(results)
+    log(f"results written to {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
+    return 0
+
+
+def verdicts(r: dict) -> dict:
+    v: dict = {}
+    if "sparql_mix" in r:
+        ratio = r["sparql_mix"]["summary"]["ratio_rps"]
+        v["sparql_mix"] = {"value": ratio, "target": "≥ 10×", "pass": ratio is not None and ratio >= 10}
+    if "dereference" in r:
+        for path, doc in r["dereference"]["documents"].items():
+            s = doc["summary"]
+            ok = s["ratio_rps"] >= 0.3 and s["psm-ld"]["errors"] == 0 and s["nginx"]["errors"] == 0
+            v[f"dereference {path.rsplit('.', 1)[1]}"] = {"value": s["ratio_rps"], "errors": s["psm-ld"]["errors"],
+                                                          "target": "≥ 0.30, 0 errors", "pass": ok}  # fmt: skip
+    if "build" in r:
+        t = r["build"]["inprocess_build_validate_s"]["median"]
+        v["build_validate"] = {"value": t, "target": "< 3 s", "pass": t < 3}
+    if "scale" in r and "selective_ms" in r["scale"]:
+        p50 = r["scale"]["selective_ms"]["p50"]
+        v["scale_selective"] = {"value": p50, "target": "< 50 ms", "pass": p50 < 50,
+                                "triples": r["scale"]["data"]["triples"]}  # fmt: skip
+    return v
+
+
+def print_report(r: dict) -> None:
+    print("\n" + "=" * 100)
+    m = r["machine"]
+    print(f"psm-ld bench — {m['date']} — {m['cores']} cores, {m['memory_gb']} GiB — {r['elapsed_s']} s")
+    print("=" * 100)
+    rows: list[tuple[str, str, str, str]] = []
+    if "sparql_mix" in r:
+        s = r["sparql_mix"]["summary"]
+        a, b = s["psm-ld"], s["rdflib-endpoint"]
+        c = r["sparql_mix"]["concurrency"]
+        rows += [
+            (f"SPARQL mix req/s (c={c})", f"{a['rps']:.1f}", f"{b['rps']:.1f}", f"{s['ratio_rps']:.2f}×"),
+            ("SPARQL mix p50 ms", f"{a['p50_ms']:.1f}", f"{b['p50_ms']:.1f}", ""),
+            ("SPARQL mix p99 ms", f"{a['p99_ms']:.1f}", f"{b['p99_ms']:.1f}", ""),
+            ("SPARQL mix errors", str(a["errors"]), str(b["errors"]), ""),
+        ]
+    if "dereference" in r:
+        for path, doc in r["dereference"]["documents"].items():
+            s, kind = doc["summary"], path.rsplit(".", 1)[1]
+            a, b = s["psm-ld"], s["nginx"]
+            rows += [
+                (f"GET .{kind} req/s (c=64) vs nginx", f"{a['rps']:.0f}", f"{b['rps']:.0f}", f"{s['ratio_rps']:.3f}"),
+                (f"GET .{kind} p50 / p99 ms", f"{a['p50_ms']:.2f} / {a['p99_ms']:.1f}",
+                 f"{b['p50_ms']:.2f} / {b['p99_ms']:.1f}", ""),  # fmt: skip
+                (f"GET .{kind} errors", str(a["errors"]), str(b["errors"]), ""),
+                (f"GET .{kind} bare uvicorn req/s (ceiling)", f"{s['bare-uvicorn']['rps']:.0f}", f"{b['rps']:.0f}",
+                 f"{s['ratio_bare_uvicorn_to_nginx']:.3f}"),  # fmt: skip
+            ]
+    if "build" in r:
+        b = r["build"]
+        rows += [
+            ("build (in-process) s", f"{b['inprocess_build_s']['median']:.2f}", "", ""),
+            ("validate (in-process) s", f"{b['inprocess_validate_s']['median']:.2f}", "", ""),
+            ("build+validate (in-process) s", f"{b['inprocess_build_validate_s']['median']:.2f}", "", ""),
+            ("`psm-ld build` wall s", f"{b['cli_build_wall_s']['median']:.2f}", "", ""),
+        ]
+    if "startup" in r:
+        st = r["startup"]
+        rows.append(("start-up to /health 200 s (cold/warm)", f"{st['psm-ld_cold_s']:.2f} / {st['psm-ld_warm_s']:.2f}",
+                     f"{st.get('rdflib-endpoint_s', 0):.2f}", ""))  # fmt: skip
+    if "memory_mb" in r:
+        mm = r["memory_mb"]
+        rows.append(("peak RSS MB (server+workers)", f"{mm.get('psm-ld_peak', 0):.0f}",
+                     f"{mm.get('rdflib-endpoint_peak', 0):.0f} (rdflib) / {mm.get('nginx_peak', 0):.0f} (nginx)", ""))
+    if "scale" in r and "selective_ms" in r["scale"]:
+        s = r["scale"]
+        rows += [
+            ("scale: triples / cold load s", f"{s['data']['triples']} / {s['load_cold_s']:.1f}", "", ""),
+            ("scale: warm start s / peak RSS MB", f"{s.get('load_warm_s', 0):.1f} / {s['peak_rss_mb']:.0f}", "", ""),
+            ("scale: selective p50 ms (HTTP / engine)",
+             f"{s['selective_ms']['p50']:.1f} / {s.get('engine_selective_ms', {}).get('p50', 0):.1f}", "", ""),
+            ("scale: aggregate p50 ms (HTTP / engine)",
+             f"{s['aggregate_ms']['p50']:.1f} / {s.get('engine_aggregate_ms', {}).get('p50', 0):.1f}", "", ""),
+        ]  # fmt: skip
+    print(f"{'measure':44s} {'psm-ld':>22s} {'anchor':>30s} {'ratio':>8s}")
+    for name, ours, anchor, ratio in rows:
+        print(f"{name:44s} {ours:>22s} {anchor:>30s} {ratio:>8s}")
+    print("-" * 100)
+    for name, v in r["verdicts"].items():
+        extra = f", errors {v['errors']}" if "errors" in v else ""
+        print(f"{'PASS' if v['pass'] else 'MISS'}  {name:24s} {v['value']} (target {v['target']}{extra})")
+    print("=" * 100)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
