@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
 
 from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
 from .build import Built
@@ -78,10 +82,26 @@ def shapes_graph(built: Built) -> Graph:
     return shapes
 
 
+class PreparedQueryGraph(Graph):
+    """A graph that parses each SPARQL text once. pyshacl runs a SPARQL constraint once per focus
+    node with the same text and `$this` bound; rdflib would parse it every time (pyparsing: about
+    30 ms a parse, 80% of validation before this)."""
+
+    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if isinstance(query_object, str) and not kwargs.get("initNs") and not kwargs.get("base"):
+            query_object = _prepared(query_object)
+        return super().query(query_object, *args, **kwargs)
+
+
+@lru_cache(maxsize=256)
+def _prepared(text: str) -> Query:
+    return prepareQuery(text)
+
+
 def data_graph(built: Built) -> Graph:
     """Everything but the shapes: plan editions, vocabularies, ontology."""
     shapes_name = built.iris.graph("shapes")
-    graph = Graph()
+    graph = PreparedQueryGraph()
     for s, p, o, g in built.dataset.quads((None, None, None, None)):
         if g != shapes_name:
             graph.add((s, p, o))
