@@ -17,6 +17,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from . import conneg, endpoints, opendata
 from .config import Settings, load_settings
@@ -67,13 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"],
         expose_headers=["ETag", "Link", "Location", "Last-Modified"],
     )  # fmt: skip
-
-    @app.middleware("http")
-    async def cors_always(request: Request, call_next):  # type: ignore[no-untyped-def]
-        # CORSMiddleware only answers requests that carry Origin; linked data wants it on every response.
-        response = await call_next(request)
-        response.headers.setdefault("Access-Control-Allow-Origin", "*")
-        return response
+    app.add_middleware(AllowAnyOrigin)
 
     @app.get("/health", tags=["operations"])
     def health() -> JSONResponse:
@@ -81,7 +76,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if served is None:
             status = "error" if app.state.load_error else "loading"
             return JSONResponse({"status": status, "error": app.state.load_error}, status_code=503)
-        return JSONResponse({"status": "ok", "release": served.release.id, "triples": served.triples})
+        return JSONResponse({
+            "status": "ok",
+            "release": served.release.id,
+            "triples": served.triples,
+            "store": "memory" if served.pool.source.in_memory else "disk",
+            "cache": {"results": served.pool.cache.stats(), "documents": served.documents.cache.stats()},
+        })  # fmt: skip
 
     @app.get("/", response_class=HTMLResponse, tags=["pages"])
     def home(request: Request) -> HTMLResponse:
@@ -95,12 +96,36 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     opendata.register(app, state)
     app.mount(f"/{STATIC_PATH.strip('/')}", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
+    # async: documents come from the cache (or are rendered from the in-process store) without
+    # the hop to a threadpool that a sync route costs on every request
     @app.api_route("/{path:path}", methods=["GET", "HEAD"], include_in_schema=False)
-    def resource(request: Request, path: str) -> Response:
+    async def resource(request: Request, path: str) -> Response:
         return dereference(state(request), request, path)
 
     app.openapi = lambda: _openapi(app, queries)  # type: ignore[method-assign]
     return app
+
+
+class AllowAnyOrigin:
+    """`Access-Control-Allow-Origin: *` on every response. CORSMiddleware only answers requests that
+    carry Origin; linked data wants it everywhere. Plain ASGI: no per-request task and body
+    streaming, as an `@app.middleware("http")` function would cost."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+
+        async def send_with_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                if not any(name.lower() == b"access-control-allow-origin" for name, _ in headers):
+                    message["headers"] = [*headers, (b"access-control-allow-origin", b"*")]
+            await send(message)
+
+        await self.app(scope, receive, send_with_header)
 
 
 def state(request: Request) -> Served:

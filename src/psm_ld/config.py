@@ -8,6 +8,7 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BASE_URI = "http://localhost:8000/"
+STORE_MODES = ("auto", "memory", "disk")
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Settings:
     max_result_bytes: int = 16 * 1024 * 1024
     sparql_workers: int = 2  # worker processes; one runaway query blocks only one of them
     rewrite_iris: bool = False  # RDF served with IRIs under the serving origin instead of base_uri
+    store_mode: str = "auto"  # store.STORE_MODES: in memory when small ("auto"), or on disk
 
     @property
     def data_dir(self) -> Path:
@@ -53,6 +55,8 @@ def load_settings(**overrides: object) -> Settings:
     values: dict[str, object] = {"base_uri": base, "root": root, "build_dir": build_dir}
     values.update(_serving_env())
     values.update(overrides)
+    if values.get("store_mode", "auto") not in STORE_MODES:
+        raise ValueError(f"PSM_STORE={values['store_mode']}: expected one of {', '.join(STORE_MODES)}")
     return Settings(**values)  # type: ignore[arg-type]
 
 
@@ -61,6 +65,7 @@ _SERVING_ENV: dict[str, tuple[str, type]] = {
     "max_result_rows": ("PSM_MAX_ROWS", int),
     "max_result_bytes": ("PSM_MAX_RESULT_BYTES", int),
     "sparql_workers": ("PSM_SPARQL_WORKERS", int),
+    "store_mode": ("PSM_STORE", str),
 }
 
 

@@ -15,10 +15,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from . import conneg
-from .serialize import rewrite, triples_to_bytes
+from .documents import TYPES
 from .state import Served
 
-DOCUMENT_TYPES = (conneg.HTML, *conneg.RDF_TYPES)
+DOCUMENT_TYPES = TYPES
 _SAFE = "/:@!$&'()*+,;=-._~"
 
 
@@ -74,20 +74,9 @@ def document(served: Served, request: Request, stem: str, media: str) -> Respons
     }
     if _matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
-    if media == conneg.HTML:
-        page = served.pages.resource(iri, origin)
-        if page is None:
-            return not_found(served, request, stem + conneg.SUFFIX_OF[media])
-        body = page.encode("utf-8")
-    else:
-        prebuilt = served.release.document(stem, conneg.SUFFIX_OF[media])
-        body = (
-            prebuilt.read_bytes()
-            if prebuilt
-            else triples_to_bytes(served.describer.describe(iri), media, base)
-        )
-        if served.settings.rewrite_iris:
-            body = rewrite(body, base, origin)
+    body = served.documents.get(iri, media, origin)
+    if body is None:
+        return not_found(served, request, stem + conneg.SUFFIX_OF[media])
     return Response(body, media_type=content_type(media), headers=headers)
 
 

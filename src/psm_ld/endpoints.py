@@ -73,8 +73,8 @@ def job_for(served: Served, request: Request, text: str, op: Operation | None, f
     analysis = check(text)
     default = named = None
     if op is not None and (op.default_graphs or op.named_graphs):
-        default = [g.value for g in graph_names([canonical(g) for g in op.default_graphs])]
-        named = [g.value for g in graph_names([canonical(g) for g in op.named_graphs])]
+        default = tuple(g.value for g in graph_names([canonical(g) for g in op.default_graphs]))
+        named = tuple(g.value for g in graph_names([canonical(g) for g in op.named_graphs]))
     return Job(
         query=map_iris(text, origin, base) if rewriting else text,
         base_iri=base,

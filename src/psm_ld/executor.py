@@ -1,7 +1,7 @@
 """Query execution with a time limit that really stops a query.
 
-pyoxigraph cannot cancel a running query, so queries run in worker processes, each holding the
-release's on-disk store open read-only (RocksDB allows any number of read-only openers). A worker
+pyoxigraph cannot cancel a running query, so queries run in worker processes, each with the
+release's store open (store.StoreSource: in memory, or the shared on-disk store read-only). A worker
 that overruns the time limit is killed (SIGKILL) and replaced; the other workers, and the server
 itself, keep answering meanwhile. Workers also serialize the results, enforcing the size limits,
 so the server process only ever moves bytes.
@@ -13,48 +13,21 @@ import asyncio
 import json
 import logging
 import multiprocessing
-import os
-import shutil
 import signal
-import tempfile
 import threading
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
-from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import conneg
-from .release import Release
+from .cache import LRUCache
 from .serialize import OX_RESULTS, results_json_head, term_json, triples_to_bytes
+from .store import StoreSource
 
 log = logging.getLogger("uvicorn.error")
-STORE_DIR = "oxigraph"
 
-
-def disk_store(release: Release) -> Path:
-    """The release's on-disk store, written on first use next to the N-Quads (built in a scratch
-    folder and renamed, so concurrent starters never see half a store). A read-only build
-    directory gets the store in the temporary directory instead."""
-    target = release.path / STORE_DIR
-    if (target / "CURRENT").exists():
-        return target
-    if not os.access(release.path, os.W_OK):
-        target = Path(tempfile.gettempdir()) / f"psm-ld-{release.id}-{STORE_DIR}"
-        if (target / "CURRENT").exists():
-            return target
-    scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.rmtree(scratch, ignore_errors=True)
-    store = ox.Store(str(scratch))
-    store.bulk_load(path=str(release.nquads), format=ox.RdfFormat.N_QUADS)
-    store.flush()
-    store.optimize()
-    del store  # closes RocksDB before anyone opens it read-only
-    try:
-        scratch.rename(target)
-    except OSError:  # another process won the race; its store has the same content
-        shutil.rmtree(scratch, ignore_errors=True)
-    return target
+RESULT_CACHE_BYTES = 64 * 1024 * 1024
 
 
 class QueryFailed(Exception):
@@ -68,8 +41,8 @@ class Job:
     query: str
     base_iri: str
     union_default_graph: bool
-    default_graphs: list[str] | None = None  # protocol dataset (None: the query's or the store's)
-    named_graphs: list[str] | None = None
+    default_graphs: tuple[str, ...] | None = None  # protocol dataset (None: the query's or the store's)
+    named_graphs: tuple[str, ...] | None = None
     select_type: str | None = conneg.RESULTS_JSON  # negotiated media type per result kind;
     ask_type: str | None = conneg.RESULTS_JSON  # None = the client accepts no format for it
     graph_type: str | None = conneg.TURTLE
@@ -82,6 +55,10 @@ class Result:
     kind: str  # "select" | "ask" | "graph"
     media_type: str
     body: bytes
+
+
+def _result_size(result: Result) -> int:
+    return len(result.body) + len(result.media_type) + 64
 
 
 # --- in the worker process --------------------------------------------------------------------
@@ -154,9 +131,9 @@ def _solutions_json(solutions: ox.QuerySolutions, max_rows: int, max_bytes: int)
     return "".join(parts).encode("utf-8")
 
 
-def worker_main(conn: Connection, store_path: str) -> None:
+def worker_main(conn: Connection, source: StoreSource) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops its workers
-    store = ox.Store.read_only(store_path)
+    store = source.open()
     conn.send("ready")
     while True:
         try:
@@ -196,9 +173,11 @@ class Worker:
 
 @dataclass
 class WorkerPool:
-    store_path: Path
+    source: StoreSource
     size: int
     timeout: float
+    # results by job (the release never changes while served); used from the event loop only
+    cache: LRUCache[Result] = field(default_factory=lambda: LRUCache(RESULT_CACHE_BYTES, _result_size))
     _idle: asyncio.Queue[Worker] = field(default_factory=asyncio.Queue)
     _workers: list[Worker] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -213,7 +192,7 @@ class WorkerPool:
         # spawn, not fork: the server process has threads (and an event loop) that must not be copied
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
-        process = context.Process(target=worker_main, args=(theirs, str(self.store_path)), daemon=True)
+        process = context.Process(target=worker_main, args=(theirs, self.source), daemon=True)
         process.start()
         theirs.close()
         if not ours.poll(60) or ours.recv() != "ready":
@@ -234,6 +213,13 @@ class WorkerPool:
         loop.call_soon_threadsafe(self._idle.put_nowait, fresh)
 
     async def run(self, job: Job) -> Result:
+        """The job's result: from the cache, or from an idle worker within the time limit."""
+        cached = self.cache.get(job)
+        if cached is not None:
+            return cached
+        return self.cache.put(job, await self._execute(job))
+
+    async def _execute(self, job: Job) -> Result:
         loop = asyncio.get_running_loop()
         try:
             worker = await asyncio.wait_for(self._idle.get(), self.timeout)

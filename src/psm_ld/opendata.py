@@ -11,7 +11,6 @@ from functools import lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-import pyoxigraph as ox
 from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
@@ -71,14 +70,7 @@ def _listing(folder: str) -> frozenset[str]:
 def _pages(served: Served) -> list[str]:
     """Paths of every HTML page: home, SPARQL, queries, and each resource of the release."""
     base = served.settings.base_uri
-    query = (
-        "SELECT DISTINCT ?s WHERE { ?s ?p ?o "
-        f"FILTER (isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(base)}) && !CONTAINS(STR(?s), '#')) }}"
-    )
-    resources = sorted(
-        s["s"].value.removeprefix(base)  # type: ignore[index,union-attr]
-        for s in served.store.query(query, use_default_graph_as_union=True)
-    )
+    resources = [iri.removeprefix(base) for iri in served.documents.resources()]
     named = [f"queries/{name}" for name in sorted(served.queries)]
     own_routes = ("", "sparql")  # listed as themselves; downloads are files, not pages
     pages = [f"{p}.html" for p in resources if p not in own_routes and not p.startswith("download/")]

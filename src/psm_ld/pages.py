@@ -163,6 +163,7 @@ class Pages:
             autoescape=select_autoescape(["html", "xml"], default=True),
             trim_blocks=True,
             lstrip_blocks=True,
+            auto_reload=False,  # templates ship with the package: no stat() per render
         )
         self.env.filters["jsonld"] = json_script
         self.env.filters["urlencode_params"] = lambda d: urlencode(d)

@@ -11,10 +11,12 @@ import pyoxigraph as ox
 
 from .config import Settings
 from .describe import Describer
-from .executor import WorkerPool, disk_store
+from .documents import Documents
+from .executor import WorkerPool
 from .pages import Pages
 from .queries import NamedQuery
 from .release import Release
+from .store import store_source
 
 log = logging.getLogger("uvicorn.error")
 
@@ -23,37 +25,42 @@ log = logging.getLogger("uvicorn.error")
 class Served:
     settings: Settings
     release: Release
-    store: ox.Store  # read-only, in this process: pages and documents (bounded lookups only)
+    store: ox.Store  # in this process: pages and documents (bounded lookups only)
     describer: Describer
     pool: WorkerPool  # user and named queries (unbounded: time-limited in worker processes)
     pages: Pages
     queries: dict[str, NamedQuery]
     triples: int
     last_modified: str
+    documents: Documents
 
 
 def load(
     settings: Settings, release: Release, queries: dict[str, NamedQuery], loop: asyncio.AbstractEventLoop
 ) -> Served:
-    """Blocking: open (or first write) the on-disk store, index it, start the query workers."""
-    path = disk_store(release)
-    store = ox.Store.read_only(str(path))
+    """Blocking: open the store (in memory, or the on-disk one, written on first use), index it,
+    start the query workers."""
+    source = store_source(release.nquads, settings.store_mode)
+    store = source.open()
     describer = Describer(store, settings.base_uri)
-    pool = WorkerPool(path, max(1, settings.sparql_workers), settings.query_timeout)
+    pool = WorkerPool(source, max(1, settings.sparql_workers), settings.query_timeout)
     pool.start(loop)
+    pages = Pages(store, settings, queries)
     served = Served(
         settings=settings,
         release=release,
         store=store,
         describer=describer,
         pool=pool,
-        pages=Pages(store, settings, queries),
+        pages=pages,
         queries=queries,
         triples=len(store),
         last_modified=formatdate(release.nquads.stat().st_mtime, usegmt=True),
+        documents=Documents(release, settings, pages, describer),
     )
     log.info(
-        "psm-ld: serving release %s: %d triples in %d named graphs, base %s, %d query workers",
-        release.id, served.triples, len(describer.graphs), settings.base_uri, pool.size,
+        "psm-ld: serving release %s: %d triples in %d named graphs, base %s, %s store, %d query workers",
+        release.id, served.triples, len(describer.graphs), settings.base_uri,
+        "in-memory" if source.in_memory else f"on-disk ({source.disk})", pool.size,
     )  # fmt: skip
     return served

@@ -1,21 +1,81 @@
-"""The served store: a release's N-Quads loaded into an embedded pyoxigraph store.
+"""The served store: a release's N-Quads in an embedded pyoxigraph store.
 
-The default graph is the union of the named graphs (design.md, "Serve").
+The default graph is the union of the named graphs (design.md, "Serve"). A small release (the plan
+is about 3,000 quads) is loaded into memory by every process that queries it: pyoxigraph answers
+the named queries 5-10x faster there than on its on-disk RocksDB store (bench/RESULTS.md). A large
+release is written once to an on-disk store that all processes open read-only, so memory stays flat.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 
+from .config import STORE_MODES
 from .queries import NamedQuery
+
+STORE_DIR = "oxigraph"
+MEMORY_MAX_BYTES = 64 * 1024 * 1024  # N-Quads up to this size (about 300k quads) go in memory ("auto")
 
 
 def load_store(nquads: Path) -> ox.Store:
     store = ox.Store()
     store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
     return store
+
+
+@dataclass(frozen=True)
+class StoreSource:
+    """How a process opens the release's store (picklable: query workers get one)."""
+
+    nquads: Path
+    disk: Path | None = None  # the on-disk store, or None to load the N-Quads into memory
+
+    @property
+    def in_memory(self) -> bool:
+        return self.disk is None
+
+    def open(self) -> ox.Store:
+        return load_store(self.nquads) if self.disk is None else ox.Store.read_only(str(self.disk))
+
+
+def store_source(nquads: Path, mode: str = "auto") -> StoreSource:
+    if mode not in STORE_MODES:
+        raise ValueError(f"store mode «{mode}»: expected one of {', '.join(STORE_MODES)}")
+    if mode == "memory" or (mode == "auto" and nquads.stat().st_size <= MEMORY_MAX_BYTES):
+        return StoreSource(nquads)
+    return StoreSource(nquads, disk_store(nquads))
+
+
+def disk_store(nquads: Path) -> Path:
+    """The release's on-disk store, written on first use next to the N-Quads (built in a scratch
+    folder and renamed, so concurrent starters never see half a store). A read-only build
+    directory gets the store in the temporary directory instead."""
+    folder = nquads.parent
+    target = folder / STORE_DIR
+    if (target / "CURRENT").exists():
+        return target
+    if not os.access(folder, os.W_OK):
+        target = Path(tempfile.gettempdir()) / f"psm-ld-{folder.name}-{STORE_DIR}"
+        if (target / "CURRENT").exists():
+            return target
+    scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.rmtree(scratch, ignore_errors=True)
+    store = ox.Store(str(scratch))
+    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    store.flush()
+    store.optimize()
+    del store  # closes RocksDB before anyone opens it read-only
+    try:
+        scratch.rename(target)
+    except OSError:  # another process won the race; its store has the same content
+        shutil.rmtree(scratch, ignore_errors=True)
+    return target
 
 
 def run_named(

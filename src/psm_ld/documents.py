@@ -1,0 +1,61 @@
+"""The documents of the release's resources: the HTML page or the RDF description of an IRI.
+
+One place renders them, for the server (dereference.py) and for the static export (export.py), so
+the bytes a client gets are the same whichever serves them. A release never changes while it is
+served, so each document is rendered once per (IRI, media type, serving origin) and then kept.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from . import conneg
+from .cache import LRUCache
+from .config import Settings
+from .describe import Describer
+from .pages import Pages
+from .release import Release
+from .serialize import rewrite, triples_to_bytes
+
+TYPES = (conneg.HTML, *conneg.RDF_TYPES)
+CACHE_BYTES = 64 * 1024 * 1024
+
+
+class Documents:
+    def __init__(self, release: Release, settings: Settings, pages: Pages, describer: Describer) -> None:
+        self.release, self.settings, self.pages, self.describer = release, settings, pages, describer
+        self.cache: LRUCache[bytes] = LRUCache(CACHE_BYTES, len)  # used from the event loop only
+
+    def get(self, iri: str, media: str, origin: str) -> bytes | None:
+        """The document's bytes, or None when the release has no page for `iri`."""
+        key = (iri, media, origin)
+        body = self.cache.get(key)
+        if body is None:
+            body = self._render(iri, media, origin)
+            if body is not None:
+                self.cache.put(key, body)
+        return body
+
+    def _render(self, iri: str, media: str, origin: str) -> bytes | None:
+        base = self.settings.base_uri
+        if media == conneg.HTML:
+            page = self.pages.resource(iri, origin)
+            return None if page is None else page.encode("utf-8")
+        # the catalog is written whole at build time, with its exact datatypes (release.py)
+        prebuilt = self.release.document(iri.removeprefix(base), conneg.SUFFIX_OF[media])
+        if prebuilt:
+            body = prebuilt.read_bytes()
+        else:
+            body = triples_to_bytes(self.describer.describe(iri), media, base)
+        return rewrite(body, base, origin) if self.settings.rewrite_iris else body
+
+    def resources(self) -> list[str]:
+        """Every IRI under the base that the release describes as a subject, hash IRIs aside (their
+        document is their parent's), sorted."""
+        base = self.settings.base_uri
+        query = (
+            "SELECT DISTINCT ?s WHERE { ?s ?p ?o "
+            f"FILTER (isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(base)}) && !CONTAINS(STR(?s), '#')) }}"
+        )
+        solutions = self.describer.store.query(query, use_default_graph_as_union=True)
+        return sorted(s["s"].value for s in solutions)  # type: ignore[index,union-attr]

@@ -1,0 +1,23 @@
+"""The bounded LRU cache behind the result and document caches (psm_ld.cache)."""
+
+from __future__ import annotations
+
+from psm_ld.cache import LRUCache
+
+
+def test_least_recently_used_goes_first_when_bytes_run_out() -> None:
+    cache: LRUCache[bytes] = LRUCache(max_bytes=10, size_of=len, max_item_bytes=10)
+    cache.put("a", b"aaaa")
+    cache.put("b", b"bbbb")
+    assert cache.get("a") == b"aaaa"  # now "b" is the least recently used
+    cache.put("c", b"cccc")
+    assert cache.get("b") is None and cache.get("a") == b"aaaa" and cache.get("c") == b"cccc"
+    assert cache.stats() == {"entries": 2, "bytes": 8, "hits": 3, "misses": 1}
+
+
+def test_an_item_over_the_item_limit_is_returned_but_not_kept() -> None:
+    cache: LRUCache[bytes] = LRUCache(max_bytes=100, size_of=len)  # items up to 100 // 8 bytes
+    assert cache.put("big", b"x" * 13) == b"x" * 13
+    assert cache.get("big") is None and cache.bytes == 0
+    cache.put("small", b"x" * 12)
+    assert cache.get("small") == b"x" * 12

@@ -1,0 +1,82 @@
+"""How the server holds a release: the store (in memory or on disk) and the caches of results and
+documents, against real servers (tests/conftest.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import OTHER_BASE, Server, free_port, start, stop
+
+AXES = (
+    "SELECT ?n WHERE { ?a a <http://psm.example/ontologia#Asse> ; "
+    "<http://www.w3.org/2004/02/skos/core#notation> ?n } ORDER BY ?n"
+)
+JSON = {"Accept": "application/sparql-results+json"}
+
+
+@pytest.fixture(scope="module")
+def on_disk(other_build: Path) -> Iterator[Server]:
+    log = other_build.parent / "server-disk.log"
+    server = start(other_build, OTHER_BASE, free_port(), log, PSM_STORE="disk")
+    yield server
+    stop(server)
+
+
+def cache_stats(server: Server, which: str) -> dict[str, int]:
+    return server.get("health").json()["cache"][which]
+
+
+def test_a_small_release_is_served_from_memory(other_origin: Server) -> None:
+    assert other_origin.get("health").json()["store"] == "memory"
+    assert not (other_origin.build_dir / "current" / "oxigraph").exists()
+
+
+def test_the_on_disk_store_answers_the_same(on_disk: Server, other_origin: Server) -> None:
+    assert on_disk.get("health").json()["store"] == "disk"
+    assert (on_disk.build_dir / "current" / "oxigraph" / "CURRENT").is_file()
+    turtle = "psm/2021-2023/azione/2.1.1.ttl"
+    assert on_disk.get(turtle).content == other_origin.get(turtle).content
+    page = "psm/2021-2023/asse/2.html"  # links point at the serving origin, which differs
+    assert on_disk.get(page).text.replace(on_disk.url, "/") == other_origin.get(page).text.replace(
+        other_origin.url, "/"
+    )
+    answer = on_disk.get("sparql", params={"query": AXES}, headers=JSON)
+    assert answer.status_code == 200
+    assert answer.content == other_origin.get("sparql", params={"query": AXES}, headers=JSON).content
+    named = on_disk.get("queries/conteggi-per-asse", params={"format": "csv"})
+    assert named.status_code == 200 and named.text == other_origin.get(
+        "queries/conteggi-per-asse", params={"format": "csv"}
+    ).text
+
+
+def test_a_repeated_query_is_answered_from_the_result_cache(other_origin: Server) -> None:
+    query = AXES + " LIMIT 5"  # a text no other test sends
+    before = cache_stats(other_origin, "results")
+    first = other_origin.get("sparql", params={"query": query}, headers=JSON)
+    second = other_origin.get("sparql", params={"query": query}, headers=JSON)
+    after = cache_stats(other_origin, "results")
+    assert first.status_code == second.status_code == 200 and first.content == second.content
+    assert after["hits"] - before["hits"] == 1 and after["misses"] - before["misses"] == 1
+    as_csv = other_origin.get("sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert as_csv.headers["content-type"].startswith("text/csv")  # another format, another entry
+    assert cache_stats(other_origin, "results")["misses"] - after["misses"] == 1
+
+
+def test_failures_are_not_cached(other_origin: Server) -> None:
+    before = cache_stats(other_origin, "results")["entries"]
+    for _ in range(2):
+        assert other_origin.get("sparql", params={"query": "SELECT WHERE"}, headers=JSON).status_code == 400
+    assert cache_stats(other_origin, "results")["entries"] == before
+
+
+def test_documents_are_rendered_once_per_origin(other_origin: Server, rewriting: Server) -> None:
+    path = "psm/2021-2023/strategia/5.2.html"
+    before = cache_stats(other_origin, "documents")
+    first, second = other_origin.get(path), other_origin.get(path)
+    after = cache_stats(other_origin, "documents")
+    assert first.content == second.content and first.headers["etag"] == second.headers["etag"]
+    assert after["hits"] - before["hits"] == 1 and after["misses"] - before["misses"] == 1
+    # the rewriting server serves the same release on another origin: its own links, its own entry
+    assert other_origin.url not in rewriting.get(path).text
