@@ -7,7 +7,8 @@ import json
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from rdflib import Graph
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from . import conneg
 
@@ -53,11 +54,42 @@ def triples_to_bytes(triples: Iterable[ox.Triple], media_type: str, base: str, c
         return ox.serialize(triples, format=ox.RdfFormat.JSON_LD)  # type: ignore[return-value]
     if media_type == conneg.JSONLD:
         graph = Graph()
-        graph.parse(data=ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES), format="nt")
+        for triple in triples:
+            graph.add((_rdflib(triple.subject), _rdflib(triple.predicate), _rdflib(triple.object)))
         context = {name: iri for name, iri in prefixes(base).items() if name != "sh"}
-        return graph.serialize(format="json-ld", context=context, auto_compact=True).encode("utf-8")
+        document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+        return json.dumps(_ordered(document), ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     used = prefixes(base) if media_type != conneg.NTRIPLES else None
     return ox.serialize(triples, format=OX_RDF[media_type], prefixes=used)  # type: ignore[return-value]
+
+
+def _rdflib(term: object) -> Node:
+    """A pyoxigraph term as rdflib's, blank-node labels kept (a parse would make up new ones)."""
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        plain = term.datatype.value == "http://www.w3.org/2001/XMLSchema#string"
+        return Literal(term.value, datatype=None if plain else URIRef(term.datatype.value))
+    raise TypeError(f"no JSON-LD for RDF-star term {term}")
+
+
+def _ordered(value: object) -> object:
+    """JSON-LD in a stable order: rdflib writes nodes and values in set order, which changes from one
+    process to the next. Arrays are sets in JSON-LD, except the items of an @list."""
+    if isinstance(value, dict):
+        return {key: _ordered_list(item) if key == "@list" else _ordered(item) for key, item in value.items()}
+    if isinstance(value, list):
+        items = [_ordered(item) for item in value]
+        return sorted(items, key=lambda item: json.dumps(item, ensure_ascii=False, sort_keys=True))
+    return value
+
+
+def _ordered_list(items: object) -> object:
+    return [_ordered(item) for item in items] if isinstance(items, list) else _ordered(items)
 
 
 def term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dict[str, object]:

@@ -25,8 +25,15 @@ MEMORY_MAX_BYTES = 64 * 1024 * 1024  # N-Quads up to this size (about 300k quads
 
 def load_store(nquads: Path) -> ox.Store:
     store = ox.Store()
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    _fill(store, nquads)
     return store
+
+
+def _fill(store: ox.Store, nquads: Path) -> None:
+    """Load the N-Quads keeping their blank-node labels. (`Store.bulk_load` would rename them at
+    random: documents, pages and results would then differ from one process to the next, while the
+    release's labels are canonical, release.py.)"""
+    store.bulk_extend(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS))
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ def disk_store(nquads: Path) -> Path:
     scratch = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.rmtree(scratch, ignore_errors=True)
     store = ox.Store(str(scratch))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    _fill(store, nquads)
     store.flush()
     store.optimize()
     del store  # closes RocksDB before anyone opens it read-only
@@ -103,5 +110,5 @@ def rows(solutions: ox.QuerySolutions) -> list[dict[str, str]]:
 def store_from_bytes(nquads: bytes) -> ox.Store:
     """An in-memory store of a release not yet written (used by the report before publishing)."""
     store = ox.Store()
-    store.bulk_load(nquads, format=ox.RdfFormat.N_QUADS)
+    store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     return store
