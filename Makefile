@@ -6,10 +6,11 @@ STAMP  := $(VENV)/.installed
 
 NODE_STAMP := node_modules/.package-lock.json
 CHROMIUM   ?= /usr/bin/chromium
+NGINX      ?= /usr/sbin/nginx
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT        := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: setup test-tools build validate report run test lint clean bench
+.PHONY: setup test-tools build validate report export run test lint clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,10 +20,11 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# What the browser and client tests drive: Debian's chromium, and Node tools from package.json
-# (Comunica). Installed only when missing; without them those tests fail rather than skip.
+# What the browser, client and export tests drive: Debian's chromium and nginx, and Node tools from
+# package.json (Comunica). Installed only when missing; without them those tests fail rather than skip.
 test-tools: $(NODE_STAMP)
-	@test -x $(CHROMIUM) || { $(APT) update && $(APT) install -y chromium; }
+	@test -x $(CHROMIUM) && test -x $(NGINX) || { $(APT) update && \
+		$(APT) install -y chromium && $(APT) install -y --no-install-recommends nginx; }
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { $(APT) update && $(APT) install -y --no-install-recommends nodejs npm; }
@@ -38,11 +40,15 @@ validate: setup
 report: setup
 	$(BIN)/psm-ld report
 
+# the release as static files plus an nginx configuration (src/psm_ld/export.py), in build/export
+export: build
+	$(BIN)/psm-ld export
+
 run: build
 	$(BIN)/psm-ld serve --host 127.0.0.1 --port 8000
 
 test: setup test-tools
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 
 # Benchmarks against the anchors (bench/README.md): the bench extra, Debian's nginx and wrk if missing.
@@ -55,7 +61,7 @@ bench: setup
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: setup
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests bench
 
 clean:
 	rm -rf build $(VENV) node_modules test-artifacts

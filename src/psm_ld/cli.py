@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -105,6 +106,27 @@ def query(
         errors.print(str(exc))
         raise typer.Exit(2) from exc
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@app.command("export")
+def export_command(
+    out: Annotated[Path | None, typer.Option(help="cartella di uscita (predefinita: build/export)")] = None,
+    listen: Annotated[str, typer.Option(help="dove nginx ascolta (direttiva listen)")] = "127.0.0.1:8080",
+    upstream: Annotated[str, typer.Option(help="host:porta di «psm-ld serve»")] = "127.0.0.1:8000",
+) -> None:
+    """Esporta la release corrente come file statici e una configurazione nginx che li serve."""
+    from .export import export  # rendering needs the pages: not loaded by the other commands
+
+    settings = load_settings()
+    release = current_release(settings.build_dir)
+    if release is None:
+        errors.print("Nessuna release: eseguire prima «psm-ld build».")
+        raise typer.Exit(1)
+    done = export(settings, release, out or settings.build_dir / "export", listen, upstream)
+    console.print(
+        f"Release [bold]{release.id}[/]: {done.resources} risorse, {done.files} documenti "
+        f"({done.bytes / 1e6:.1f} MB) in {done.site}; configurazione nginx: {done.nginx_conf}"
+    )
 
 
 @app.command()

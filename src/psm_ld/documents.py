@@ -19,6 +19,7 @@ from .serialize import rewrite, triples_to_bytes
 
 TYPES = (conneg.HTML, *conneg.RDF_TYPES)
 CACHE_BYTES = 64 * 1024 * 1024
+DOWNLOADS = "download/"
 
 
 class Documents:
@@ -50,12 +51,14 @@ class Documents:
         return rewrite(body, base, origin) if self.settings.rewrite_iris else body
 
     def resources(self) -> list[str]:
-        """Every IRI under the base that the release describes as a subject, hash IRIs aside (their
-        document is their parent's), sorted."""
+        """Every IRI under the base that the release describes as a subject and that has documents,
+        sorted. Hash IRIs are left out (their document is their parent's), and so are the download
+        files (/download/ answers them as files) and the base itself (the home page)."""
         base = self.settings.base_uri
         query = (
             "SELECT DISTINCT ?s WHERE { ?s ?p ?o "
             f"FILTER (isIRI(?s) && STRSTARTS(STR(?s), {ox.Literal(base)}) && !CONTAINS(STR(?s), '#')) }}"
         )
         solutions = self.describer.store.query(query, use_default_graph_as_union=True)
-        return sorted(s["s"].value for s in solutions)  # type: ignore[index,union-attr]
+        iris = (s["s"].value for s in solutions)  # type: ignore[index,union-attr]
+        return sorted(i for i in iris if i != base and not i.startswith(base + DOWNLOADS))

@@ -73,7 +73,7 @@ def _pages(served: Served) -> list[str]:
     resources = [iri.removeprefix(base) for iri in served.documents.resources()]
     named = [f"queries/{name}" for name in sorted(served.queries)]
     own_routes = ("", "sparql")  # listed as themselves; downloads are files, not pages
-    pages = [f"{p}.html" for p in resources if p not in own_routes and not p.startswith("download/")]
+    pages = [f"{p}.html" for p in resources if p not in own_routes]
     return ["", "sparql", "queries", *named, *pages]
 
 

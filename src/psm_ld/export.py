@@ -1,0 +1,165 @@
+"""Static export (design.md, "Export"): the release's documents as files, plus an nginx server block
+that serves them and hands everything else to `psm-ld serve`.
+
+    <out>/site/<path>.html .ttl .jsonld .rdf .nt   every resource's documents (documents.py bytes)
+    <out>/site/static/, <out>/site/download/       the pages' assets and the release's downloads
+    <out>/nginx.conf                               a `server { }` block to include in nginx's http { }
+    <out>/nginx-standalone.conf                    a whole configuration around it, to try it out:
+                                                   nginx -p <out> -c <out>/nginx-standalone.conf
+
+The documents are what dereferencing serves, rendered once for the canonical origin, so nginx can
+answer them at static-file speed (bench/RESULTS.md). Content negotiation stays in one place: a
+resource IRI without a suffix, /sparql, search, named queries and the rest are proxied to psm-ld,
+which answers the 303 to the negotiated document (conneg.py). The headers nginx adds to a document
+are the ones psm-ld sends (Vary, Link alternates and canonical, CORS, Cache-Control); ETag and
+Last-Modified are nginx's own, from the file.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import conneg
+from .config import Settings
+from .describe import Describer
+from .documents import DOWNLOADS, TYPES, Documents
+from .pages import STATIC_DIR, STATIC_PATH, Pages
+from .queries import load_queries
+from .release import Release
+from .store import StoreSource
+
+SITE = "site"
+NGINX_CONF = "nginx.conf"
+NGINX_STANDALONE = "nginx-standalone.conf"
+# the media types nginx must send, as psm-ld does (with charset where psm-ld adds one)
+NGINX_TYPES = {
+    "text/html": "html",
+    "text/turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdf",
+    "application/n-triples": "nt",
+    "application/n-quads": "nq",
+    "text/csv": "csv",
+    "text/css": "css",
+    "text/javascript": "js",
+    "image/svg+xml": "svg",
+}
+CHARSET_TYPES = ("text/html", "text/turtle", "application/ld+json", "text/csv", "text/css", "text/javascript")
+
+
+@dataclass(frozen=True)
+class Exported:
+    site: Path
+    nginx_conf: Path
+    resources: int
+    files: int
+    bytes: int
+
+
+def export(settings: Settings, release: Release, out: Path, listen: str, upstream: str) -> Exported:
+    """Write the export of `release` into `out` (replaced whole; written beside it, then renamed)."""
+    out = out.resolve()
+    staging = out.with_name(f".{out.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    site = staging / SITE
+    store = StoreSource(release.nquads).open()
+    describer = Describer(store, settings.base_uri)
+    pages = Pages(store, settings, load_queries(settings.queries_dir))
+    documents = Documents(release, settings, pages, describer)
+    base = settings.base_uri
+    resources = documents.resources()
+    files = size = 0
+    for iri in resources:
+        for media in TYPES:
+            body = documents.get(iri, media, base)
+            if body is None:
+                continue
+            target = site / (iri.removeprefix(base) + conneg.SUFFIX_OF[media])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(body)
+            files, size = files + 1, size + len(body)
+    shutil.copytree(STATIC_DIR, site / STATIC_PATH.strip("/"))
+    shutil.copytree(release.downloads, site / DOWNLOADS)
+    block = nginx_server_block(site=out / SITE, listen=listen, upstream=upstream, base=base)
+    (staging / NGINX_CONF).write_text(block, encoding="utf-8")
+    (staging / NGINX_STANDALONE).write_text(STANDALONE.format(prefix=out), encoding="utf-8")
+    (staging / "tmp").mkdir()
+    shutil.rmtree(out, ignore_errors=True)
+    staging.rename(out)
+    return Exported(out / SITE, out / NGINX_CONF, len(resources), files, size)
+
+
+STANDALONE = """# psm-ld static export: a whole nginx configuration around nginx.conf, to run it as it is:
+#   nginx -p {prefix} -c {prefix}/nginx-standalone.conf -g 'daemon off;'
+worker_processes auto;
+pid {prefix}/nginx.pid;
+error_log {prefix}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 100000;
+    client_body_temp_path {prefix}/tmp/body;
+    proxy_temp_path {prefix}/tmp/proxy;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    include {prefix}/nginx.conf;
+}}
+"""
+
+
+def nginx_server_block(site: Path, listen: str, upstream: str, base: str) -> str:
+    suffixes = "|".join(conneg.SUFFIX_OF[m].lstrip(".") for m in TYPES)
+    alternates = ", ".join(
+        f'<$scheme://$http_host/$psm_stem{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"' for m in TYPES
+    )
+    link = f'{alternates}, <{base}$psm_stem.$psm_ext>; rel="canonical", <{base}$psm_stem>; rel="describes"'
+    types = "\n".join(f"        {media} {suffix};" for media, suffix in NGINX_TYPES.items())
+    return f"""# psm-ld static export: generated by `psm-ld export`; include it in nginx's http {{ }} block.
+# Documents are files under root; everything else goes to psm-ld at {upstream}.
+server {{
+    listen {listen};
+    root {site};
+    types {{
+{types}
+    }}
+    default_type application/octet-stream;
+    charset utf-8;
+    charset_types {" ".join(CHARSET_TYPES)};
+    etag on;
+
+    # a resource's documents, as dereferencing serves them
+    location ~ "^/(?<psm_stem>.+)\\.(?<psm_ext>{suffixes})$" {{
+        try_files $uri @psm;
+        add_header Vary Accept always;
+        add_header Link '{link}' always;
+        add_header Access-Control-Allow-Origin * always;
+        add_header Cache-Control "public, max-age=300" always;
+    }}
+    location ^~ /{STATIC_PATH} {{
+        try_files $uri @psm;
+        add_header Access-Control-Allow-Origin * always;
+    }}
+    location ^~ /{DOWNLOADS} {{
+        try_files $uri @psm;
+        add_header Access-Control-Allow-Origin * always;
+        add_header Cache-Control "public, max-age=300" always;
+    }}
+    # resource IRIs (303 by content negotiation), /sparql, search, queries, catalog, VoID, sitemap
+    location / {{
+        try_files $uri @psm;
+    }}
+    location @psm {{
+        proxy_pass http://{upstream};
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $http_host;
+        proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+    }}
+}}
+"""

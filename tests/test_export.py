@@ -1,0 +1,122 @@
+"""The static export behind a real nginx (Debian's, installed by `make test-tools`): documents from
+files, everything else proxied to a real psm-ld server; the bytes and headers a client gets are the
+server's own."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from conftest import ROOT, Server, free_port
+
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+ACTION = "psm/2021-2023/azione/2.1.1"
+SUFFIXES = (".html", ".ttl", ".jsonld", ".rdf", ".nt")
+
+
+@dataclass
+class Exported:
+    folder: Path
+    url: str  # nginx's origin
+
+
+@pytest.fixture(scope="module")
+def exported(same_origin: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
+    assert os.access(NGINX, os.X_OK), "nginx is missing: `make test` installs it (make test-tools)"
+    folder = tmp_path_factory.mktemp("export")
+    port = free_port()
+    env = {**os.environ, "PSM_BUILD_DIR": str(same_origin.build_dir), "PSM_BASE_URI": same_origin.base}
+    upstream = urlsplit(same_origin.url).netloc
+    done = subprocess.run(
+        [Path(sys.executable).parent / "psm-ld", "export", "--out", str(folder / "out"),
+         "--listen", f"127.0.0.1:{port}", "--upstream", upstream],
+        env=env, cwd=ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = folder / "out"
+    user = " user root root;" if os.geteuid() == 0 else ""  # workers read the test's private folder
+    log = folder / "nginx.log"
+    process = subprocess.Popen(
+        [NGINX, "-p", str(out), "-c", str(out / "nginx-standalone.conf"), "-e", str(log),
+         "-g", "daemon off;" + user],
+        stdout=log.open("ab"), stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            assert process.poll() is None, log.read_text()
+            try:
+                httpx.get(url + "health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.1)
+        yield Exported(out, url)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def test_every_resource_has_its_documents_byte_for_byte(exported: Exported, same_origin: Server) -> None:
+    site = exported.folder / "site"
+    pages = [p.removesuffix(".html") for p in _sitemap_paths(same_origin) if p.endswith(".html")]
+    assert len(pages) > 200 and ACTION in pages
+    written = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.suffix in SUFFIXES}
+    written = {w for w in written if not w.startswith(("download/", "static/"))}
+    assert {stem + suffix for stem in pages for suffix in SUFFIXES} <= written
+    with same_origin.client() as client:
+        for path in sorted(written):
+            served = client.get(path)
+            assert served.status_code == 200, path
+            assert (site / path).read_bytes() == served.content, path
+
+
+def test_documents_come_from_files_with_the_servers_headers(exported: Exported, same_origin: Server) -> None:
+    with httpx.Client(base_url=exported.url, timeout=30) as client:
+        for suffix in SUFFIXES:
+            ours, theirs = client.get(ACTION + suffix), same_origin.get(ACTION + suffix)
+            assert ours.status_code == 200 and ours.content == theirs.content
+            assert ours.headers["content-type"] == theirs.headers["content-type"]
+            assert "uvicorn" not in ours.headers.get("server", "")  # from the file, not proxied
+            assert ours.headers["vary"] == "Accept" and ours.headers["access-control-allow-origin"] == "*"
+            assert ours.headers["cache-control"] == theirs.headers["cache-control"]
+            link = ours.headers["link"]
+            for other in SUFFIXES:
+                assert f"<{exported.url}{ACTION}{other}>; rel=\"alternate\"" in link
+            assert f'<{same_origin.base}{ACTION}{suffix}>; rel="canonical"' in link
+            assert f'<{same_origin.base}{ACTION}>; rel="describes"' in link
+            revalidated = client.get(ACTION + suffix, headers={"If-None-Match": ours.headers["etag"]})
+            assert revalidated.status_code == 304
+
+
+def test_negotiation_and_the_rest_are_proxied(exported: Exported) -> None:
+    with httpx.Client(base_url=exported.url, timeout=30) as client:
+        see_other = client.get(ACTION, headers={"Accept": "application/ld+json"})
+        assert see_other.status_code == 303
+        assert see_other.headers["location"] == f"{exported.url}{ACTION}.jsonld"  # on nginx's origin
+        assert client.get(ACTION, headers={"Accept": "text/html"}).headers["location"].endswith(".html")
+        answer = client.get("sparql", params={"query": "ASK { ?s ?p ?o }"},
+                            headers={"Accept": "application/sparql-results+json"})  # fmt: skip
+        assert answer.status_code == 200 and answer.json()["boolean"] is True
+        dump = client.get("download/psm.ttl")
+        assert dump.status_code == 200 and dump.headers["content-type"].startswith("text/turtle")
+        assert client.get("psm/2021-2023/azione/9.9.9.ttl").status_code == 404
+        assert client.get("").status_code == 200 and "<html" in client.get("").text
+
+
+def _sitemap_paths(server: Server) -> list[str]:
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(server.get("sitemap.xml").content)
+    locations = [e.text or "" for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    return [loc.removeprefix(server.url) for loc in locations]
