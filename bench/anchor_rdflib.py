@@ -25,7 +25,9 @@ def main() -> None:
     dataset = Dataset(default_union=True)
     dataset.parse(args.nquads, format="nquads")
     print(f"anchor: {len(dataset)} quads loaded in {time.perf_counter() - started:.2f} s", flush=True)
-    app = SparqlEndpoint(graph=dataset, path="/sparql", title="rdflib-endpoint (bench anchor)", cors_enabled=True)
+    app = SparqlEndpoint(
+        graph=dataset, path="/sparql", title="rdflib-endpoint (bench anchor)", cors_enabled=True
+    )
     uvicorn.run(app, host="127.0.0.1", port=args.port)
 
 

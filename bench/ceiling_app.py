@@ -18,7 +18,10 @@ TYPES = {".html": b"text/html; charset=utf-8", ".ttl": b"text/turtle; charset=ut
 
 def make_app(root: Path):  # type: ignore[no-untyped-def]
     documents = {
-        "/" + p.relative_to(root).as_posix(): (p.read_bytes(), TYPES.get(p.suffix, b"application/octet-stream"))
+        "/" + p.relative_to(root).as_posix(): (
+            p.read_bytes(),
+            TYPES.get(p.suffix, b"application/octet-stream"),
+        )
         for p in root.rglob("*")
         if p.is_file()
     }
@@ -28,8 +31,13 @@ def make_app(root: Path):  # type: ignore[no-untyped-def]
             return
         found = documents.get(scope["path"])
         body, media = found if found else (b"not found\n", b"text/plain")
-        await send({"type": "http.response.start", "status": 200 if found else 404,
-                    "headers": [(b"content-type", media), (b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200 if found else 404,
+                "headers": [(b"content-type", media), (b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     return app

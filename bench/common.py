@@ -127,7 +127,9 @@ class Server:
         with httpx.Client(timeout=5.0) as client:
             while time.perf_counter() < deadline:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"{self.name} exited with {self.process.returncode}; see {self.log_path}")
+                    raise RuntimeError(
+                        f"{self.name} exited with {self.process.returncode}; see {self.log_path}"
+                    )
                 try:
                     if client.get(self.url + self.ready_path).status_code == 200:
                         self.startup_s = time.perf_counter() - self.started_at

@@ -7,9 +7,10 @@ in the foreground (daemon off) so the harness owns the process and stops it at t
 from __future__ import annotations
 
 import os
+import subprocess
 from pathlib import Path
 
-from bench.common import LOOPBACK, Server, require
+from bench.common import BIN, LOOPBACK, Server, require
 
 CONF = """
 worker_processes auto;
@@ -58,9 +59,44 @@ def nginx_server(prefix: Path, documents: dict[str, bytes], port: int) -> Server
     first = next(iter(documents))
     return Server(
         name="nginx",
-        command=[binary, "-p", str(prefix), "-c", str(conf), "-e", str(prefix / "error.log"),
-                 "-g", "daemon off;"],  # fmt: skip
+        command=[
+            binary,
+            "-p",
+            str(prefix),
+            "-c",
+            str(conf),
+            "-e",
+            str(prefix / "error.log"),
+            "-g",
+            "daemon off;",
+        ],  # fmt: skip
         port=port,
         ready_path=first,
         log_path=prefix / "stdout.log",
+    )
+
+
+def export_server(cfg_work: Path, build_dir: Path, base: str, upstream_port: int, port: int) -> Server:
+    """psm-ld's own deployment for documents: `psm-ld export` (static files and an nginx config that
+    proxies the rest to psm-ld at upstream_port), run with the standalone configuration it writes."""
+    binary = require("nginx")
+    if binary is None:
+        raise RuntimeError("nginx is not installed: `make bench` installs it (apt-get install nginx)")
+    out = cfg_work / "export"
+    env = {**os.environ, "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": base}
+    subprocess.run(
+        [str(BIN / "psm-ld"), "export", "--out", str(out), "--listen", f"{LOOPBACK}:{port}",
+         "--upstream", f"{LOOPBACK}:{upstream_port}"],
+        env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    for folder in (out, *out.rglob("*")):  # workers run as an unprivileged user when root starts them
+        folder.chmod(0o755 if folder.is_dir() else 0o644)
+    user = " user nobody nogroup;" if os.geteuid() == 0 else ""
+    return Server(
+        name="psm-ld export+nginx",
+        command=[binary, "-p", str(out), "-c", str(out / "nginx-standalone.conf"), "-e", str(out / "error.log"),
+                 "-g", "daemon off;" + user],  # fmt: skip
+        port=port,
+        ready_path="/static/psm.css",
+        log_path=out / "stdout.log",
     )

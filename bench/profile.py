@@ -21,8 +21,23 @@ def pyspy_start(pid: int, seconds: int, out: Path, gil: bool = False) -> subproc
         return None
     out.parent.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
-        [binary, "record", "-p", str(pid), "--subprocesses", "-d", str(seconds), "-r", "200",
-         "-f", "raw", "-o", str(out), "--nonblocking", *(["--gil"] if gil else [])],  # fmt: skip
+        [
+            binary,
+            "record",
+            "-p",
+            str(pid),
+            "--subprocesses",
+            "-d",
+            str(seconds),
+            "-r",
+            "200",
+            "-f",
+            "raw",
+            "-o",
+            str(out),
+            "--nonblocking",
+            *(["--gil"] if gil else []),
+        ],  # fmt: skip
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -43,8 +58,16 @@ def pyspy_finish(process: subprocess.Popen[bytes] | None, out: Path, seconds: in
     return summarize_collapsed(out)
 
 
-IDLE = ("Condition.wait", "EpollSelector.select", "_PollLikeSelector.select", "_worker (thread.py",
-        "Connection._recv", "Connection._poll", "Event.wait", "select (selectors.py")
+IDLE = (
+    "Condition.wait",
+    "EpollSelector.select",
+    "_PollLikeSelector.select",
+    "_worker (thread.py",
+    "Connection._recv",
+    "Connection._poll",
+    "Event.wait",
+    "select (selectors.py",
+)
 
 
 def summarize_collapsed(path: Path, top: int = 15) -> dict:
@@ -63,7 +86,9 @@ def summarize_collapsed(path: Path, top: int = 15) -> dict:
         while frames and frames[0].startswith("process "):  # parent, then child; a command may hold ';'
             end = next((i for i, f in enumerate(frames) if f.endswith('"')), 0)
             process = " ".join(frames[: end + 1])
-            process = ("worker " if "multiprocessing" in process else "server ") + process.split(":", 1)[0][8:]
+            process = ("worker " if "multiprocessing" in process else "server ") + process.split(":", 1)[0][
+                8:
+            ]
             frames = frames[end + 1 :]
         if frames and frames[0].startswith("thread "):
             frames = frames[1:]
