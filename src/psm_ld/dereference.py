@@ -9,6 +9,7 @@ release is served unchanged on any origin.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -56,28 +57,33 @@ def dereference(served: Served, request: Request, path: str) -> Response:
 
 
 def document(served: Served, request: Request, stem: str, media: str) -> Response:
-    origin = origin_of(request)
-    base = served.settings.base_uri
-    iri = base + stem
-    quoted = quote(stem, safe=_SAFE)
-    tag = hashlib.sha256(f"{served.release.id}\n{iri}\n{media}\n{origin}".encode()).hexdigest()[:32]
-    etag = f'"{tag}"'
-    links = [f'<{origin}{quoted}{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"' for m in DOCUMENT_TYPES]
-    links.append(f'<{base}{quoted}{conneg.SUFFIX_OF[media]}>; rel="canonical"')
-    links.append(f'<{iri}>; rel="describes"')
-    headers = {
-        "Vary": "Accept",
-        "Link": ", ".join(links),
-        "ETag": etag,
-        "Last-Modified": served.last_modified,
-        "Cache-Control": "public, max-age=300",
-    }
+    origin, base = origin_of(request), served.settings.base_uri
+    tag, headers = _headers(served.release.id, served.last_modified, base, stem, media, origin)
     if _matches(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers=headers)
-    body = served.documents.get(iri, media, origin)
+    body = served.documents.get(base + stem, media, origin)
     if body is None:
         return not_found(served, request, stem + conneg.SUFFIX_OF[media])
     return Response(body, media_type=content_type(media), headers=headers)
+
+
+@lru_cache(maxsize=8192)
+def _headers(
+    release: str, last_modified: str, base: str, stem: str, media: str, origin: str
+) -> tuple[str, dict[str, str]]:
+    """The ETag and the headers of a document: the same for every request, so computed once."""
+    iri, quoted = base + stem, quote(stem, safe=_SAFE)
+    tag = hashlib.sha256(f"{release}\n{iri}\n{media}\n{origin}".encode()).hexdigest()[:32]
+    links = [f'<{origin}{quoted}{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"' for m in DOCUMENT_TYPES]
+    links.append(f'<{base}{quoted}{conneg.SUFFIX_OF[media]}>; rel="canonical"')
+    links.append(f'<{iri}>; rel="describes"')
+    return tag, {
+        "Vary": "Accept",
+        "Link": ", ".join(links),
+        "ETag": f'"{tag}"',
+        "Last-Modified": last_modified,
+        "Cache-Control": "public, max-age=300",
+    }
 
 
 def _matches(if_none_match: str | None, tag: str) -> bool:
