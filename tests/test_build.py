@@ -219,6 +219,11 @@ def test_completeness_report_json(tmp_path: Path) -> None:
     axis1 = next(a for a in first["axes"] if a["codice"] == "1")
     assert (axis1["strategie_presenti"], axis1["azioni_presenti"]) == ("7", "0")
     assert axis1["azioni_dichiarate"] == "28 (presentazione)"
+    slide_actions = next(
+        d for d in first["declared_counts"]
+        if d["codice"] == "2021-2023" and d["conta"] == "Azione" and d["id_fonte"] == "presentazione"
+    )  # fmt: skip
+    assert (slide_actions["dichiarato"], slide_actions["somma_per_asse"]) == ("111", "110")
     assert len(first["incomplete_actions"]) == 10
     assert len(editions["2024-2026"]["incomplete_actions"]) == 13
 

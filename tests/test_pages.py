@@ -181,6 +181,9 @@ def test_home_shows_count_conflicts_openly() -> None:
     assert "6 assi presenti nei dati" in body
     # actions: 111 declared, far fewer present; the difference is shown, not hidden
     assert re.search(r"111 azioni dichiarate da «.*?» \(.*?\), \d+ presenti", body)
+    # and the slide's own per-axis figures, which add up to 110 actions and 24 strategies
+    assert "la stessa fonte, asse per asse, ne conta 110 (somma ≠ 111)" in body
+    assert "la stessa fonte, asse per asse, ne conta 24 (somma ≠ 28)" in body
 
 
 # ---------------------------------------------------------------- plan levels

@@ -47,6 +47,12 @@ def test_declared_counts_show_the_conflict() -> None:
         for r in query("conteggi-dichiarati")
         if r["conta"] == "Strategia" and r["codice"] == "2021-2023"
     }
+    sums = {
+        (r["conta"], r["id_fonte"]): int(r["somma_per_asse"])
+        for r in query("conteggi-dichiarati")
+        if r["codice"] == "2021-2023" and "somma_per_asse" in r
+    }
+    assert sums == {("Strategia", "presentazione"): 24, ("Azione", "presentazione"): 110}
     assert strategies == {
         "presentazione": (28, 24),
         "torinometropoli-piano-strategico": (24, 24),

@@ -176,6 +176,30 @@ def test_clean_data_conforms_and_shows_count_conflicts_as_warnings() -> None:
     )
     assert "Asse 1: declared 28 actions, 0 present in the data" in messages
     assert not any("declared 24 strategies" in m for m in messages)  # agreeing counts stay quiet
+    # the slide contradicts itself: its per-axis figures add up to 24 strategies and 110 actions
+    plan = "Piano Strategico Metropolitano 2021-2023"
+    assert f"{plan}: the source declares 28 strategies, but its per-axis counts add up to 24" in messages
+    assert f"{plan}: the source declares 111 actions, but its per-axis counts add up to 110" in messages
+    assert sum("add up to" in m for m in messages) == 2  # sources without per-axis counts: no sum
+
+
+def sum_warnings(built: Built) -> list[str]:
+    return [f.message_en for f in validate(built).warnings if "add up to" in f.message_en]
+
+
+def test_plan_count_against_the_sum_of_axis_counts() -> None:
+    actions = URIRef(BASE + "psm/2021-2023/conteggio/piano-azioni-presentazione")
+    agreeing = fresh_build()
+    swap(actions, psm("valoreDichiarato"), Literal(110, datatype=XSD.nonNegativeInteger))(agreeing)
+    assert not any("actions" in m for m in sum_warnings(agreeing))  # 110 = 28+28+18+12+15+9: quiet
+    changed = fresh_build()
+    axis_2 = URIRef(BASE + "psm/2021-2023/conteggio/2-azioni-presentazione")
+    swap(axis_2, psm("valoreDichiarato"), Literal(30, datatype=XSD.nonNegativeInteger))(changed)
+    assert any("111 actions, but its per-axis counts add up to 112" in m for m in sum_warnings(changed))
+    partial = fresh_build()  # a source that counts only some axes gives no sum
+    partial.dataset.remove((None, psm("conteggioDichiarato"), axis_2, None))
+    partial.dataset.remove((axis_2, None, None, None))
+    assert not any("actions" in m for m in sum_warnings(partial))
 
 
 @pytest.mark.parametrize(("case", "breaks", "focus", "words"), CASES, ids=[c[0] for c in CASES])

@@ -134,6 +134,7 @@ class Declared:
     value: int
     source: Link
     note: str = ""
+    axis_sum: int | None = None  # for a plan: what the same source's counts for every axis add up to
 
 
 @dataclass
@@ -479,31 +480,49 @@ class Pages:
         order = LEVELS[LEVELS.index(owner_level) + 1 :] if owner_level in LEVELS else LEVELS
         for cls in order:
             lines[cls] = CountLine(cls, PLURALS[cls], PLURALS_EN[cls], len(self._descendants(owner, cls)))
-        for count in self._objects(owner, self.psm + "conteggioDichiarato"):
-            if not isinstance(count, ox.NamedNode):
-                continue
-            classes = [o for o in self._objects(count.value, self.psm + "classeConteggiata")]
-            values = self._objects(count.value, self.psm + "valoreDichiarato")
-            if not classes or not values:
-                continue
-            cls = classes[0].value.removeprefix(self.psm)
+        sums = self._axis_sums(owner) if owner_level == "PianoStrategico" else {}
+        for count, cls, _ in self._declared(owner):
+            values = self._objects(count, self.psm + "valoreDichiarato")
             line = lines.setdefault(
                 cls,
                 CountLine(
                     cls, PLURALS.get(cls, cls), PLURALS_EN.get(cls, cls), len(self._descendants(owner, cls))
                 ),
             )
-            for source in self._sources(count.value) or [Link("", "fonte non indicata")]:
+            for source in self._sources(count) or [Link("", "fonte non indicata")]:
                 try:
                     value = int(values[0].value)
                 except ValueError:
                     continue
-                line.declared.append(
-                    Declared(value, source, self._literal(count.value, SKOS + "editorialNote"))
-                )
+                note = self._literal(count, SKOS + "editorialNote")
+                line.declared.append(Declared(value, source, note, sums.get((cls, source.iri))))
         for line in lines.values():
             line.declared.sort(key=lambda d: (d.value != line.present, d.source.label))
         return list(lines.values())
+
+    def _declared(self, owner: str) -> list[tuple[str, str, list[str]]]:
+        """The counts declared for `owner`: (count IRI, counted class's local name, source IRIs)."""
+        out = []
+        for count in self._objects(owner, self.psm + "conteggioDichiarato"):
+            if not isinstance(count, ox.NamedNode):
+                continue
+            classes = self._objects(count.value, self.psm + "classeConteggiata")
+            if classes and self._objects(count.value, self.psm + "valoreDichiarato"):
+                sources = [o.value for o in self._objects(count.value, DCT + "source")]
+                out.append((count.value, classes[0].value.removeprefix(self.psm), sources))
+        return out
+
+    def _axis_sums(self, plan: str) -> dict[tuple[str, str], int]:
+        """(class, source) -> the sum of that source's counts of that class over the plan's axes,
+        where the source counts every axis (a partial sum would say nothing)."""
+        axes = self._members(plan, "Asse")
+        parts: dict[tuple[str, str], list[int]] = {}
+        for axis in axes:
+            for count, cls, sources in self._declared(axis):
+                value = self._objects(count, self.psm + "valoreDichiarato")[0].value
+                for source in sources:
+                    parts.setdefault((cls, source), []).append(int(value))
+        return {key: sum(values) for key, values in parts.items() if len(values) == len(axes)}
 
     def _descendants(self, owner: str, cls: str) -> list[str]:
         found: list[str] = []

@@ -31,14 +31,16 @@ def print_completeness(console: Console, reports: list[EditionReport]) -> None:
     for report in reports:
         console.rule(f"PSM {report.edition}: completezza")
         plan = Table(title="Conteggi dichiarati dalle fonti e dati presenti", title_justify="left")
-        for column in ("oggetto", "conta", "dichiarato", "presenti", "fonte"):
+        for column in ("oggetto", "conta", "dichiarato", "presenti", "somma per asse", "fonte"):
             plan.add_column(column)
         for row in report.declared:
-            style = None if row["dichiarato"] == row["presenti"] else "yellow"
+            parts = row.get("somma_per_asse", "")  # the same source's per-axis counts, added up
+            agree = row["dichiarato"] == row["presenti"] and parts in ("", row["dichiarato"])
             where = "piano" if row["codice"] == report.edition else f"asse {row['codice']}"
             plan.add_row(
-                where, row["conta"], row["dichiarato"], row["presenti"], row["id_fonte"], style=style
-            )
+                where, row["conta"], row["dichiarato"], row["presenti"], parts, row["id_fonte"],
+                style=None if agree else "yellow",
+            )  # fmt: skip
         console.print(plan)
         axes = Table(title="Per asse", title_justify="left")
         for column in ("asse", "strategie presenti", "dichiarate", "azioni presenti", "dichiarate"):
