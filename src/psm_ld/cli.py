@@ -12,9 +12,9 @@ from rich.console import Console
 
 from . import build as building
 from .completeness import completeness
-from .config import load_settings
+from .config import Settings, load_settings
 from .queries import QueryError, load_queries
-from .release import canonical_nquads, current_release, write_release
+from .release import Release, canonical_nquads, current_release, write_release
 from .reporting import print_completeness, print_errors, print_validation
 from .store import load_store, rows, run_named, store_from_bytes
 from .tables import BuildError
@@ -45,6 +45,14 @@ def _build_and_validate(output: Format = Format.text) -> tuple[building.Built, R
             print_errors(errors, exc.errors)
         raise typer.Exit(1) from exc
     return built, validate(built)
+
+
+def _served_release(settings: Settings) -> Release:
+    release = current_release(settings.build_dir)
+    if release is None:
+        errors.print("Nessuna release: eseguire prima «psm-ld build».")
+        raise typer.Exit(1)
+    return release
 
 
 @app.command()
@@ -91,10 +99,7 @@ def query(
 ) -> None:
     """Esegue una query con nome sulla release corrente e stampa i risultati in JSON."""
     settings = load_settings()
-    release = current_release(settings.build_dir)
-    if release is None:
-        errors.print("Nessuna release: eseguire prima «psm-ld build».")
-        raise typer.Exit(1)
+    release = _served_release(settings)
     queries = load_queries(settings.queries_dir)
     if name not in queries:
         errors.print(f"Query sconosciuta «{name}». Disponibili: {', '.join(queries)}")
@@ -118,10 +123,7 @@ def export_command(
     from .export import export  # rendering needs the pages: not loaded by the other commands
 
     settings = load_settings()
-    release = current_release(settings.build_dir)
-    if release is None:
-        errors.print("Nessuna release: eseguire prima «psm-ld build».")
-        raise typer.Exit(1)
+    release = _served_release(settings)
     done = export(settings, release, out or settings.build_dir / "export", listen, upstream)
     console.print(
         f"Release [bold]{release.id}[/]: {done.resources} risorse, {done.files} documenti "
