@@ -238,3 +238,17 @@ def test_every_published_graph_needs_its_catalog_record(tmp_path: Path) -> None:
     found = errors_for(root)
     assert f"data/catalogo.ttl: manca la descrizione del dataset <{BASE}dataset/pnrr> (dcat:Dataset)" in found
     assert f"data/catalogo.ttl: il dataset <{BASE}dataset/pnrr-vecchio> è descritto ma non ha dati" in found
+
+
+def test_commands_that_need_a_release_say_so(tmp_path: Path) -> None:
+    for command in (("export",), ("query", "conteggi-per-asse")):
+        result = cli(PROJECT, tmp_path / "empty", *command)
+        assert result.returncode == 1 and "eseguire prima «psm-ld build»" in result.stderr, command
+
+
+def test_store_mode_setting_is_checked(tmp_path: Path) -> None:
+    from psm_ld.config import load_settings
+
+    assert load_settings(store_mode="disk").store_mode == "disk"
+    with pytest.raises(ValueError, match="PSM_STORE=ram: expected one of auto, memory, disk"):
+        load_settings(store_mode="ram")

@@ -1,0 +1,43 @@
+"""RDF output details that clients depend on (psm_ld.serialize)."""
+
+from __future__ import annotations
+
+import json
+
+import pyoxigraph as ox
+
+from psm_ld import conneg
+from psm_ld.serialize import triples_to_bytes
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+EX = "http://example.org/"
+
+
+def rdf_list(subject: str, items: list[str]) -> list[ox.Triple]:
+    """<subject> ex:p ( items… ) with blank nodes b0, b1…"""
+    nodes = [ox.BlankNode(f"b{i}") for i in range(len(items))]
+    triples = [ox.Triple(ox.NamedNode(subject), ox.NamedNode(EX + "p"), nodes[0])]
+    for i, item in enumerate(items):
+        rest = nodes[i + 1] if i + 1 < len(items) else ox.NamedNode(RDF + "nil")
+        triples.append(ox.Triple(nodes[i], ox.NamedNode(RDF + "first"), ox.Literal(item)))
+        triples.append(ox.Triple(nodes[i], ox.NamedNode(RDF + "rest"), rest))
+    return triples
+
+
+def test_json_ld_is_stable_but_keeps_list_order() -> None:
+    triples = rdf_list(EX + "s", ["zeta", "alfa", "mu"]) + [
+        ox.Triple(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "q"), ox.Literal(v)) for v in ("c", "a", "b")
+    ]
+    forward = triples_to_bytes(triples, conneg.JSONLD, EX)
+    assert triples_to_bytes(list(reversed(triples)), conneg.JSONLD, EX) == forward  # input order is moot
+    text = forward.decode("utf-8")
+    assert text.index('"zeta"') < text.index('"alfa"') < text.index('"mu"')  # an RDF list keeps its order
+    node = next(n for n in json.loads(text).get("@graph", [json.loads(text)]) if n.get("@id") == EX + "s")
+    values = node[next(k for k in node if k.endswith("q"))]
+    assert values == sorted(values, key=lambda v: json.dumps(v, sort_keys=True))  # a set, in a stable order
+
+
+def test_json_ld_keeps_blank_node_labels() -> None:
+    triples = [ox.Triple(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.BlankNode("gabc123"))]
+    triples.append(ox.Triple(ox.BlankNode("gabc123"), ox.NamedNode(EX + "q"), ox.Literal("x")))
+    assert b'"_:gabc123"' in triples_to_bytes(triples, conneg.JSONLD, EX)
