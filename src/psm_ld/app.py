@@ -1,7 +1,8 @@
 """The read-only web app: `create_app()` (uvicorn --factory friendly).
 
 Start-up checks that a release exists, then loads it in a background thread so the server answers
-at once: /health says 503 until the release is loaded, 200 with its id and size afterwards.
+at once: /health says 503 until the release is loaded, 200 with its id and size afterwards. Then the
+server follows `build/current` and serves each new release that a build publishes (reload.py).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from .dereference import dereference, origin_of
 from .pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH
 from .queries import load_queries
 from .release import current_release
+from .reload import follow_releases
 from .state import Served, load
 
 log = logging.getLogger("uvicorn.error")
@@ -51,7 +53,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
         log.info("psm-ld: loading release %s from %s", release.id, release.path)
         threading.Thread(target=background, name="psm-load", daemon=True).start()
+        follower = None
+        if settings.reload_seconds > 0:
+            follower = asyncio.create_task(follow_releases(app.state, settings, queries))
         yield
+        if follower is not None:
+            follower.cancel()
         served: Served | None = app.state.served
         if served is not None:
             served.pool.close()

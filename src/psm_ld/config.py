@@ -23,6 +23,7 @@ class Settings:
     sparql_workers: int = 2  # worker processes; one runaway query blocks only one of them
     rewrite_iris: bool = False  # RDF served with IRIs under the serving origin instead of base_uri
     store_mode: str = "auto"  # store.STORE_MODES: in memory when small ("auto"), or on disk
+    reload_seconds: float = 2.0  # how often the server looks for a new release (0: never)
 
     @property
     def data_dir(self) -> Path:
@@ -66,6 +67,7 @@ _SERVING_ENV: dict[str, tuple[str, type]] = {
     "max_result_bytes": ("PSM_MAX_RESULT_BYTES", int),
     "sparql_workers": ("PSM_SPARQL_WORKERS", int),
     "store_mode": ("PSM_STORE", str),
+    "reload_seconds": ("PSM_RELOAD_SECONDS", float),
 }
 
 
