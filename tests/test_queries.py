@@ -21,6 +21,7 @@ TESTED = {
     "matrice-allineamenti",
     "azioni-per-programma-ue",
     "azioni-incomplete",
+    "confronto-edizioni",
 }
 
 
@@ -141,3 +142,17 @@ def test_editions_are_kept_apart() -> None:
     # same codes, other edition: 2.1.1 of 2024-2026 is not the 2021-2023 «Rete metropolitana …»
     untitled = query("azioni-incomplete", edizione="2024-2026")
     assert len(untitled) == 13 and all(r["senza_titolo"] == "true" for r in untitled)
+
+
+def test_editions_compared_axis_by_axis() -> None:
+    rows = {r["codice"]: r for r in query("confronto-edizioni")}
+    assert list(rows) == ["1", "2", "3", "4", "5", "6"]
+    first = rows["1"]
+    assert (first["titolo_da"], first["titolo_a"]) == (
+        "Torino Metropoli + produttiva", "Torino metropoli più produttiva e innovativa"
+    )  # fmt: skip
+    assert (first["strategie_da"], first["strategie_a"]) == ("7", "1")
+    assert first["missione_pnrr_da"] == "M1" and "missione_pnrr_a" not in first  # no source says it: absent
+    assert rows["6"]["azioni_da"] == "3" and rows["6"]["azioni_a"] == "2"
+    backwards = {r["codice"]: r for r in query("confronto-edizioni", da="2024-2026", a="2021-2023")}
+    assert backwards["2"]["titolo_da"] == "Torino metropoli più verde ed ecologica"
