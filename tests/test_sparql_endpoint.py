@@ -279,3 +279,20 @@ def test_rewriting_maps_iris_both_ways(rewriting: Server) -> None:
 
 
 OTHER = "http://psm.example/"
+
+
+def test_an_oversized_query_is_refused_unread(other_origin: Server) -> None:
+    huge = "SELECT * WHERE { ?s ?p ?o } #" + "x" * (1024 * 1024)
+    response = other_origin.post("sparql", content=huge.encode(),
+                                 headers={"Content-Type": "application/sparql-query"})  # fmt: skip
+    assert response.status_code == 413 and "1024 KiB" in response.text
+
+    def chunks():  # no Content-Length: chunked transfer encoding
+        yield b"query=SELECT+*+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D"
+        for _ in range(20):
+            yield b"+" * 65536
+
+    chunked = other_origin.post("sparql", content=chunks(),
+                                headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
+    assert chunked.status_code == 413
+    assert select(other_origin, SELECT_AXES).status_code == 200  # the server goes on answering

@@ -113,6 +113,9 @@ def _decode(body: bytes, content_type: str) -> str:
         raise ProtocolError(400, "The request body is not valid UTF-8.") from exc
 
 
+MAX_BODY_BYTES = 1024 * 1024  # a query (or form) larger than this is refused with 413, unread
+
+
 async def read_operation(request: Request) -> Operation:
     """The operation of a GET or POST request, as SPARQL 1.1 Protocol §2.1 defines them."""
     url_pairs = parse_qsl(request.url.query, keep_blank_values=True)
@@ -121,7 +124,7 @@ async def read_operation(request: Request) -> Operation:
     if request.method == "POST":
         content_type = request.headers.get("content-type", "")
         media = content_type.split(";")[0].strip().lower()
-        body = await request.body()
+        body = await _bounded_body(request)
         if media == FORM:
             pairs += parse_qsl(_decode(body, content_type), keep_blank_values=True)
         elif media == QUERY:
@@ -147,6 +150,22 @@ async def read_operation(request: Request) -> Operation:
         named_graphs=[v for k, v in pairs if k == "named-graph-uri"],
         format=_single(url_pairs, "format"),
     )
+
+
+async def _bounded_body(request: Request) -> bytes:
+    too_large = ProtocolError(
+        413, f"Request body larger than {MAX_BODY_BYTES // 1024} KiB: send a shorter query."
+    )
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_large
+    chunks, size = [], 0
+    async for chunk in request.stream():  # a body without Content-Length is bounded too
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise too_large
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def check(query: str) -> Analysis:
