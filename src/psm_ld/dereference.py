@@ -19,7 +19,6 @@ from . import conneg
 from .documents import TYPES
 from .state import Served
 
-DOCUMENT_TYPES = TYPES
 _SAFE = "/:@!$&'()*+,;=-._~"
 
 
@@ -45,10 +44,10 @@ def dereference(served: Served, request: Request, path: str) -> Response:
         return document(served, request, stem, media)
     if not served.describer.known(base + path):
         return not_found(served, request, path)
-    chosen = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), DOCUMENT_TYPES)
+    chosen = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), TYPES)
     if chosen is None:
         return PlainTextResponse(
-            "Not acceptable; available: " + ", ".join(DOCUMENT_TYPES) + "\n",
+            "Not acceptable; available: " + ", ".join(TYPES) + "\n",
             status_code=406,
             headers={"Vary": "Accept"},
         )
@@ -74,7 +73,7 @@ def _headers(
     """The ETag and the headers of a document: the same for every request, so computed once."""
     iri, quoted = base + stem, quote(stem, safe=_SAFE)
     tag = hashlib.sha256(f"{release}\n{iri}\n{media}\n{origin}".encode()).hexdigest()[:32]
-    links = [f'<{origin}{quoted}{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"' for m in DOCUMENT_TYPES]
+    links = [f'<{origin}{quoted}{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"' for m in TYPES]
     links.append(f'<{base}{quoted}{conneg.SUFFIX_OF[media]}>; rel="canonical"')
     links.append(f'<{iri}>; rel="describes"')
     return tag, {

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .config import STORE_MODES
 from .queries import NamedQuery
 
 STORE_DIR = "oxigraph"
@@ -52,8 +51,7 @@ class StoreSource:
 
 
 def store_source(nquads: Path, mode: str = "auto") -> StoreSource:
-    if mode not in STORE_MODES:
-        raise ValueError(f"store mode «{mode}»: expected one of {', '.join(STORE_MODES)}")
+    """How to open the release for a store mode (config.STORE_MODES, checked with the settings)."""
     if mode == "memory" or (mode == "auto" and nquads.stat().st_size <= MEMORY_MAX_BYTES):
         return StoreSource(nquads)
     return StoreSource(nquads, disk_store(nquads))
