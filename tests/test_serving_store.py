@@ -3,6 +3,7 @@ documents, against real servers (tests/conftest.py)."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -80,3 +81,34 @@ def test_documents_are_rendered_once_per_origin(other_origin: Server, rewriting:
     assert after["hits"] - before["hits"] == 1 and after["misses"] - before["misses"] == 1
     # the rewriting server serves the same release on another origin: its own links, its own entry
     assert other_origin.url not in rewriting.get(path).text
+
+
+@pytest.mark.parametrize("flag", ["--access-log", "--no-access-log"])
+def test_psm_ld_serve_and_its_access_log(other_build: Path, tmp_path: Path, flag: str) -> None:
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    port, log = free_port(), tmp_path / "serve.log"
+    env = {**os.environ, "PSM_BUILD_DIR": str(other_build), "PSM_BASE_URI": OTHER_BASE}
+    command = [Path(sys.executable).parent / "psm-ld", "serve", "--port", str(port), flag]
+    process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        assert httpx.get(f"http://127.0.0.1:{port}/psm/2021-2023.ttl").status_code == 200
+    finally:
+        process.terminate()
+        process.wait(15)
+    text = log.read_text()
+    assert "serving release" in text and "in-memory store" in text
+    assert ('"GET /psm/2021-2023.ttl HTTP/1.1" 200' in text) == (flag == "--access-log")

@@ -135,8 +135,14 @@ def export_command(
 def serve(
     host: Annotated[str, typer.Option(help="indirizzo di ascolto")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="porta")] = 8000,
+    access_log: Annotated[
+        bool, typer.Option(help="una riga di log per richiesta (spento: dietro nginx, che già la scrive)")
+    ] = True,
 ) -> None:
-    """Serve la release corrente: SPARQL, IRI dereferenziabili, pagine HTML (sola lettura)."""
+    """Serve la release corrente: SPARQL, IRI dereferenziabili, pagine HTML (sola lettura); segue
+    build/current e serve ogni nuova release senza riavvio."""
     import uvicorn  # imported here: the other commands do not need a web server
 
-    uvicorn.run("psm_ld.app:create_app", factory=True, host=host, port=port, proxy_headers=True)
+    uvicorn.run(
+        "psm_ld.app:create_app", factory=True, host=host, port=port, proxy_headers=True, access_log=access_log
+    )
