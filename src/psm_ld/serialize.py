@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
 
 from . import conneg
+
+if TYPE_CHECKING:
+    from rdflib.term import Node
 
 OX_RDF = {
     conneg.TURTLE: ox.RdfFormat.TURTLE,
@@ -53,6 +55,8 @@ def triples_to_bytes(triples: Iterable[ox.Triple], media_type: str, base: str, c
     if media_type == conneg.JSONLD and not compact:
         return ox.serialize(triples, format=ox.RdfFormat.JSON_LD)  # type: ignore[return-value]
     if media_type == conneg.JSONLD:
+        from rdflib import Graph  # here: the query workers import this module, and rarely need rdflib
+
         graph = Graph()
         for triple in triples:
             graph.add((_rdflib(triple.subject), _rdflib(triple.predicate), _rdflib(triple.object)))
@@ -65,6 +69,8 @@ def triples_to_bytes(triples: Iterable[ox.Triple], media_type: str, base: str, c
 
 def _rdflib(term: object) -> Node:
     """A pyoxigraph term as rdflib's, blank-node labels kept (a parse would make up new ones)."""
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.BlankNode):

@@ -13,10 +13,12 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from .queries import NamedQuery
+if TYPE_CHECKING:  # not at run time: the query workers import this module and need no rdflib
+    from .queries import NamedQuery
 
 STORE_DIR = "oxigraph"
 MEMORY_MAX_BYTES = 64 * 1024 * 1024  # N-Quads up to this size (about 300k quads) go in memory ("auto")
