@@ -20,11 +20,12 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# What the browser, client and export tests drive: Debian's chromium and nginx, and Node tools from
-# package.json (Comunica). Installed only when missing; without them those tests fail rather than skip.
+# What the browser, client, export and bench-smoke tests drive: Debian's chromium, nginx and wrk, and
+# Node tools from package.json (Comunica). Installed only when missing; without them those tests fail
+# rather than skip.
 test-tools: $(NODE_STAMP)
-	@test -x $(CHROMIUM) && test -x $(NGINX) || { $(APT) update && \
-		$(APT) install -y chromium && $(APT) install -y --no-install-recommends nginx; }
+	@test -x $(CHROMIUM) && test -x $(NGINX) && command -v wrk >/dev/null || { $(APT) update && \
+		$(APT) install -y chromium && $(APT) install -y --no-install-recommends nginx wrk; }
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { $(APT) update && $(APT) install -y --no-install-recommends nodejs npm; }
