@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
 from rdflib import Dataset
 
@@ -170,3 +171,61 @@ def w3c(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 @pytest.fixture(scope="session")
 def live_server(same_origin: Server) -> str:
     return same_origin.url
+
+
+# --- W3C SPARQL 1.1 query evaluation tests (tests/test_w3c_query.py) ---------------------------
+
+W3C_SPARQL11 = SHARED / "conformance" / "w3c-sparql11"
+QUERY_SUITES = (
+    "aggregates", "bind", "construct", "csv-tsv-res", "exists", "functions", "grouping", "json-res",
+    "negation", "project-expression", "property-path", "subquery",
+)  # fmt: skip
+# The base the W3C suites are published under: manifests' relative IRIs resolve against it, and the
+# data files are named by it (as graph names, in FROM clauses and in expected results).
+W3C_QUERY_BASE = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/"
+_QT = "http://www.w3.org/2001/sw/DataAccess/tests/test-query#"
+_RDF_SYNTAX = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML}
+
+
+def w3c_local_path(iri: str) -> Path:
+    """The local copy of a file of the W3C suites, from its official IRI."""
+    assert iri.startswith(W3C_QUERY_BASE), iri
+    return W3C_SPARQL11 / iri[len(W3C_QUERY_BASE) :]
+
+
+def w3c_query_data_iris() -> list[str]:
+    """Every file named by a qt:data or qt:graphData in the query suites' manifests."""
+    predicates = {_QT + "data", _QT + "graphData"}
+    iris = set()
+    for suite in QUERY_SUITES:
+        manifest = W3C_SPARQL11 / suite / "manifest.ttl"
+        base = f"{W3C_QUERY_BASE}{suite}/manifest.ttl"
+        for triple in ox.parse(path=str(manifest), format=ox.RdfFormat.TURTLE, base_iri=base):
+            if triple.predicate.value in predicates:
+                iris.add(triple.object.value)
+    return sorted(iris)
+
+
+@pytest.fixture(scope="session")
+def w3c_query(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A release of the W3C query-evaluation test data: each data file in its own named graph, named
+    by the file's official IRI. Blank nodes get a per-file prefix, so that files never share one."""
+    folder = tmp_path_factory.mktemp("w3c-query")
+    release = folder / "build" / "releases" / "w3c-query"
+    release.mkdir(parents=True)
+    quads = []
+    for index, iri in enumerate(w3c_query_data_iris()):
+        path = w3c_local_path(iri)
+        graph = ox.NamedNode(iri)
+
+        def relabel(term: object, index: int = index) -> object:
+            return ox.BlankNode(f"f{index}x{term.value}") if isinstance(term, ox.BlankNode) else term
+
+        for triple in ox.parse(path=str(path), format=_RDF_SYNTAX[path.suffix], base_iri=iri):
+            quads.append(ox.Quad(relabel(triple.subject), triple.predicate, relabel(triple.object), graph))
+    lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines(keepends=True)
+    (release / "psm.nq").write_text("".join(sorted(lines)), encoding="utf-8")
+    (folder / "build" / "current").symlink_to(Path("releases") / "w3c-query")
+    server = start(folder / "build", "http://www.example/", free_port(), folder / "server.log")
+    yield server
+    stop(server)
