@@ -30,6 +30,9 @@ KINDS = {
     "shapes": "shapes",
     "source": "fonte/presentazione",
     "dataset (named graph)": "dataset/psm-2021-2023",
+    # literals as the release writes them ("111"^^xsd:nonNegativeInteger), not as the store keeps them
+    "declared count": "psm/2021-2023/conteggio/piano-azioni-presentazione",
+    "distribution": "dataset/psm-2021-2023/distribuzione/turtle",
 }
 
 

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
+from .store import ReadStore
+
 LABELS = tuple(
     ox.NamedNode(iri)
     for iri in (
@@ -27,7 +29,7 @@ Subject = ox.NamedNode | ox.BlankNode
 
 
 class Describer:
-    def __init__(self, store: ox.Store, base: str) -> None:
+    def __init__(self, store: ReadStore, base: str) -> None:
         self.store, self.base = store, base
         self.graphs: dict[str, int] = {
             s["g"].value: int(s["n"].value)  # type: ignore[index,union-attr]

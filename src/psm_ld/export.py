@@ -28,7 +28,7 @@ from .documents import DOWNLOADS, TYPES, Documents
 from .pages import STATIC_DIR, STATIC_PATH, Pages
 from .queries import load_queries
 from .release import Release
-from .store import StoreSource
+from .store import FaithfulStore, StoreSource
 
 SITE = "site"
 NGINX_CONF = "nginx.conf"
@@ -64,7 +64,7 @@ def export(settings: Settings, release: Release, out: Path, listen: str, upstrea
     staging = out.with_name(f".{out.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     site = staging / SITE
-    store = StoreSource(release.nquads).open()
+    store = FaithfulStore(StoreSource(release.nquads).open(), release.nquads)
     describer = Describer(store, settings.base_uri)
     pages = Pages(store, settings, load_queries(settings.queries_dir))
     documents = Documents(release, settings, pages, describer)

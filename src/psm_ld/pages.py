@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from .config import Settings
 from .queries import NamedQuery, QueryError
 from .search import SearchIndex
+from .store import ReadStore
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -155,7 +156,7 @@ class CountLine:
 
 
 class Pages:
-    def __init__(self, store: ox.Store, settings: Settings, queries: dict[str, NamedQuery]) -> None:
+    def __init__(self, store: ReadStore, settings: Settings, queries: dict[str, NamedQuery]) -> None:
         self.store, self.settings, self.queries = store, settings, queries
         self.base = settings.base_uri
         self.psm = self.base + "ontologia#"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from .store import ReadStore
+
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 DCT = "http://purl.org/dc/terms/"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
@@ -60,7 +62,7 @@ class SearchIndex:
         self.entries = entries
 
     @classmethod
-    def from_store(cls, store: ox.Store) -> SearchIndex:
+    def from_store(cls, store: ReadStore) -> SearchIndex:
         entries: list[Entry] = []
         seen: set[tuple[str, str, str]] = set()
         for predicate, field in FIELDS.items():

@@ -7,8 +7,6 @@ import logging
 from dataclasses import dataclass
 from email.utils import formatdate
 
-import pyoxigraph as ox
-
 from .config import Settings
 from .describe import Describer
 from .documents import Documents
@@ -16,7 +14,7 @@ from .executor import WorkerPool
 from .pages import Pages
 from .queries import NamedQuery
 from .release import Release
-from .store import store_source
+from .store import FaithfulStore, store_source
 
 log = logging.getLogger("uvicorn.error")
 
@@ -25,7 +23,7 @@ log = logging.getLogger("uvicorn.error")
 class Served:
     settings: Settings
     release: Release
-    store: ox.Store  # in this process: pages and documents (bounded lookups only)
+    store: FaithfulStore  # in this process: pages and documents (bounded lookups only)
     describer: Describer
     pool: WorkerPool  # user and named queries (unbounded: time-limited in worker processes)
     pages: Pages
@@ -41,7 +39,7 @@ def load(
     """Blocking: open the store (in memory, or the on-disk one, written on first use), index it,
     start the query workers."""
     source = store_source(release.nquads, settings.store_mode)
-    store = source.open()
+    store = FaithfulStore(source.open(), release.nquads)
     describer = Describer(store, settings.base_uri)
     pool = WorkerPool(source, max(1, settings.sparql_workers), settings.query_timeout)
     pool.start(loop)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
 
@@ -112,3 +113,72 @@ def store_from_bytes(nquads: bytes) -> ox.Store:
     store = ox.Store()
     store.bulk_extend(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
     return store
+
+
+# --- literals as the release writes them -----------------------------------------------------------
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+# datatypes whose literals pyoxigraph's store keeps by value and gives back in a canonical form:
+# "1.0"^^xsd:decimal as "1", "1.0e6"^^xsd:double as "1000000", xsd:nonNegativeInteger as xsd:integer
+NUMERIC = frozenset(
+    XSD + name
+    for name in (
+        "integer", "decimal", "double", "float", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "long", "int", "short", "byte", "unsignedLong",
+        "unsignedInt", "unsignedShort", "unsignedByte",
+    )
+)  # fmt: skip
+Key = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Literal]
+
+
+class ReadStore(Protocol):
+    """What pages and documents read: an `ox.Store`, or the FaithfulStore around one."""
+
+    def quads_for_pattern(self, *pattern: Any) -> Iterator[ox.Quad]: ...
+
+    def query(self, *args: Any, **kwargs: Any) -> Any: ...
+
+
+class FaithfulStore:
+    """The store as pages and documents read it: each literal comes back as the release writes it.
+
+    A document must state the data, and pyoxigraph's store changes numeric literals (NUMERIC), so
+    those it would change are kept aside when the store is opened, by (subject, predicate, the
+    store's form), and put back in what `quads_for_pattern` gives. SPARQL results are the engine's.
+    """
+
+    def __init__(self, store: ox.Store, nquads: Path) -> None:
+        self.store = store
+        self.exact = _changed_literals(nquads)
+
+    def quads_for_pattern(self, *pattern: ox.Term | None) -> Iterator[ox.Quad]:
+        for quad in self.store.quads_for_pattern(*pattern):  # type: ignore[arg-type]
+            key = (quad.subject, quad.predicate, quad.object)
+            exact = self.exact.get(key) if self.exact else None  # type: ignore[arg-type]
+            yield quad if exact is None else ox.Quad(quad.subject, quad.predicate, exact, quad.graph_name)
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        return self.store.query(*args, **kwargs)
+
+    def __len__(self) -> int:
+        return len(self.store)
+
+
+def _changed_literals(nquads: Path) -> dict[Key, ox.Literal]:
+    """(subject, predicate, literal as the store gives it back) -> the literal as written, for the
+    numeric literals the store changes. The store's form is found by a round trip through a scratch
+    store, so it is pyoxigraph's own, whatever its rules."""
+    kept = [
+        quad
+        for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+        if isinstance(quad.object, ox.Literal) and quad.object.datatype.value in NUMERIC
+    ]
+    scratch = ox.Store()
+    predicate = ox.NamedNode("urn:x-p")
+    scratch.extend(ox.Quad(ox.NamedNode(f"urn:x-n:{n}"), predicate, q.object) for n, q in enumerate(kept))
+    stored = {int(q.subject.value.rsplit(":", 1)[1]): q.object for q in scratch}
+    return {
+        (quad.subject, quad.predicate, stored[n]): quad.object  # type: ignore[misc]
+        for n, quad in enumerate(kept)
+        if stored[n] != quad.object
+    }
