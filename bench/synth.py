@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from psm_ld.store import write_numeric_literals
+
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 XSD = "http://www.w3.org/2001/XMLSchema#"
@@ -87,6 +89,7 @@ def write_release(plan_nquads: Path, build_dir: Path, projects: int, base: str, 
             quad(s, f"<{ns}nota>", '"Dato sintetico generato per il benchmark: non è un progetto reale."@it')
             for action in rng.sample(actions, 2 if n % 2 else 1):
                 quad(s, f"<{ns}azione>", f"<{action}>")
+    write_numeric_literals(release / "psm.nq")  # as a build does (a release's part)
     link = build_dir / "current"
     if link.is_symlink() or link.exists():
         link.unlink()

@@ -112,3 +112,20 @@ def test_psm_ld_serve_and_its_access_log(other_build: Path, tmp_path: Path, flag
     text = log.read_text()
     assert "serving release" in text and "in-memory store" in text
     assert ('"GET /psm/2021-2023.ttl HTTP/1.1" 200' in text) == (flag == "--access-log")
+
+
+def test_literals_the_store_would_change_are_kept_beside_the_release(other_build: Path, tmp_path: Path) -> None:
+    import pyoxigraph as ox
+
+    from psm_ld.store import NUMERIC_LITERALS, FaithfulStore, load_store
+
+    release = (other_build / "current").resolve()
+    kept = list(ox.parse(path=str(release / NUMERIC_LITERALS), format=ox.RdfFormat.N_QUADS))
+    datatypes = {q.object.datatype.value.rsplit("#", 1)[1] for q in kept}  # type: ignore[union-attr]
+    assert datatypes == {"nonNegativeInteger"} and len(kept) > 50  # counts and byte sizes
+    # the same literals are found without the file (a release written by hand), by reading psm.nq
+    bare = tmp_path / "psm.nq"
+    bare.write_bytes((release / "psm.nq").read_bytes())
+    with_file = FaithfulStore(load_store(release / "psm.nq"), release / "psm.nq")
+    without = FaithfulStore(load_store(bare), bare)
+    assert with_file.exact == without.exact and len(with_file.exact) == len(kept)

@@ -3,6 +3,7 @@
 Layout under the build directory:
     releases/<id>/psm.nq          sorted N-Quads, byte-identical for identical inputs
     releases/<id>/validazione.json the validation report (warnings included)
+    releases/<id>/letterali-numerici.nq  the quads of psm.nq with a numeric literal (store.py)
     releases/<id>/download/        the downloads (dumps.py), described in the catalog graph
     releases/<id>/documents/       RDF documents written whole at build time (the catalog: harvesters
                                    read it in one request, with its datatypes exact — pyoxigraph's
@@ -30,6 +31,7 @@ from .build import Built
 from .catalog import describe_release, example_resources
 from .dumps import write_dumps
 from .serialize import triples_to_bytes
+from .store import write_numeric_literals
 from .validate import Report
 
 NQUADS = "psm.nq"
@@ -116,6 +118,7 @@ def write_release(built: Built, report: Report, build_dir: Path, data_dir: Path)
     full = "".join(sorted(data.decode("utf-8").splitlines(keepends=True) + catalog)).encode("utf-8")
     _write_documents(staging / DOCUMENTS, "catalogo", "".join(catalog).encode("utf-8"), base)
     (staging / NQUADS).write_bytes(full)
+    write_numeric_literals(staging / NQUADS)
     (staging / REPORT).write_text(
         json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",

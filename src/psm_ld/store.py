@@ -129,6 +129,16 @@ NUMERIC = frozenset(
     )
 )  # fmt: skip
 Key = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, ox.Literal]
+NUMERIC_LITERALS = "letterali-numerici.nq"  # beside psm.nq: its literals that the store changes
+
+
+def write_numeric_literals(nquads: Path) -> Path:
+    """Write beside `nquads` its quads whose literal the store would change (a release's part: opening
+    a large release then need not parse all of it to find them)."""
+    target = nquads.with_name(NUMERIC_LITERALS)
+    changed = [quad for quad, _ in _changed(_numeric_quads(nquads))]
+    target.write_bytes(ox.serialize(changed, format=ox.RdfFormat.N_QUADS) if changed else b"")
+    return target
 
 
 class ReadStore(Protocol):
@@ -165,20 +175,24 @@ class FaithfulStore:
 
 
 def _changed_literals(nquads: Path) -> dict[Key, ox.Literal]:
-    """(subject, predicate, literal as the store gives it back) -> the literal as written, for the
-    numeric literals the store changes. The store's form is found by a round trip through a scratch
-    store, so it is pyoxigraph's own, whatever its rules."""
-    kept = [
+    """(subject, predicate, literal as the store gives it back) -> the literal as written."""
+    numeric = nquads.with_name(NUMERIC_LITERALS)
+    quads = _numeric_quads(numeric if numeric.exists() else nquads)
+    return {(q.subject, q.predicate, stored): q.object for q, stored in _changed(quads)}  # type: ignore[misc]
+
+
+def _numeric_quads(nquads: Path) -> list[ox.Quad]:
+    return [
         quad
         for quad in ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS)
         if isinstance(quad.object, ox.Literal) and quad.object.datatype.value in NUMERIC
     ]
-    scratch = ox.Store()
-    predicate = ox.NamedNode("urn:x-p")
-    scratch.extend(ox.Quad(ox.NamedNode(f"urn:x-n:{n}"), predicate, q.object) for n, q in enumerate(kept))
+
+
+def _changed(quads: list[ox.Quad]) -> list[tuple[ox.Quad, ox.Literal]]:
+    """The quads whose literal the store changes, with the store's form of it: found by a round trip
+    through a scratch store, so it is pyoxigraph's own, whatever its rules."""
+    scratch, predicate = ox.Store(), ox.NamedNode("urn:x-p")
+    scratch.extend(ox.Quad(ox.NamedNode(f"urn:x-n:{n}"), predicate, q.object) for n, q in enumerate(quads))
     stored = {int(q.subject.value.rsplit(":", 1)[1]): q.object for q in scratch}
-    return {
-        (quad.subject, quad.predicate, stored[n]): quad.object  # type: ignore[misc]
-        for n, quad in enumerate(kept)
-        if stored[n] != quad.object
-    }
+    return [(q, stored[n]) for n, q in enumerate(quads) if stored[n] != q.object]  # type: ignore[misc]
