@@ -114,7 +114,7 @@ def test_psm_ld_serve_and_its_access_log(other_build: Path, tmp_path: Path, flag
     assert ('"GET /psm/2021-2023.ttl HTTP/1.1" 200' in text) == (flag == "--access-log")
 
 
-def test_literals_the_store_would_change_are_kept_beside_the_release(other_build: Path, tmp_path: Path) -> None:
+def test_literals_the_store_changes_are_kept_beside_the_release(other_build: Path, tmp_path: Path) -> None:
     import pyoxigraph as ox
 
     from psm_ld.store import NUMERIC_LITERALS, FaithfulStore, load_store
