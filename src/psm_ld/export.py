@@ -131,6 +131,11 @@ server {{
     charset utf-8;
     charset_types {" ".join(CHARSET_TYPES)};
     etag on;
+    # compressed for clients that ask (nginx then weakens the ETag, as a different coding requires)
+    gzip on;
+    gzip_vary on;
+    gzip_min_length 1024;
+    gzip_types {" ".join(m for m in NGINX_TYPES if m != "text/html")};
 
     # a resource's documents, as dereferencing serves them
     location ~ "^/(?<psm_stem>.+)\\.(?<psm_ext>{suffixes})$" {{
