@@ -3,11 +3,12 @@
 Layout under the build directory:
     releases/<id>/psm.nq          sorted N-Quads, byte-identical for identical inputs
     releases/<id>/validazione.json the validation report (warnings included)
-    releases/<id>/letterali-numerici.nq  the quads of psm.nq with a numeric literal (store.py)
+    releases/<id>/letterali-numerici.nq  the quads of psm.nq whose literal the store would change
+                                   (store.py: documents and pages put them back as written)
     releases/<id>/download/        the downloads (dumps.py), described in the catalog graph
     releases/<id>/documents/       RDF documents written whole at build time (the catalog: harvesters
-                                   read it in one request, with its datatypes exact — pyoxigraph's
-                                   store would turn xsd:nonNegativeInteger into xsd:integer)
+                                   read the whole catalog graph in one request, not one resource's
+                                   description)
     current -> releases/<id>       the served release; replaced with one rename
 A build that fails never touches `current`, so what is being served is never lost.
 """
