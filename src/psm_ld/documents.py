@@ -14,8 +14,10 @@ from .cache import LRUCache
 from .config import Settings
 from .describe import Describer
 from .pages import Pages
+from .queries import NamedQuery
 from .release import Release
 from .serialize import rewrite, triples_to_bytes
+from .store import ReadStore
 
 TYPES = (conneg.HTML, *conneg.RDF_TYPES)
 CACHE_BYTES = 64 * 1024 * 1024
@@ -23,8 +25,12 @@ DOWNLOADS = "download/"
 
 
 class Documents:
-    def __init__(self, release: Release, settings: Settings, pages: Pages, describer: Describer) -> None:
-        self.release, self.settings, self.pages, self.describer = release, settings, pages, describer
+    def __init__(
+        self, release: Release, settings: Settings, store: ReadStore, queries: dict[str, NamedQuery]
+    ) -> None:
+        self.release, self.settings = release, settings
+        self.describer = Describer(store, settings.base_uri)
+        self.pages = Pages(store, settings, queries)
         self.cache: LRUCache[bytes] = LRUCache(CACHE_BYTES, len)  # used from the event loop only
 
     def get(self, iri: str, media: str, origin: str) -> bytes | None:
@@ -42,7 +48,7 @@ class Documents:
         if media == conneg.HTML:
             page = self.pages.resource(iri, origin)
             return None if page is None else page.encode("utf-8")
-        # the catalog is written whole at build time, with its exact datatypes (release.py)
+        # the catalog is written whole at build time: its document is the whole graph (release.py)
         prebuilt = self.release.document(iri.removeprefix(base), conneg.SUFFIX_OF[media])
         if prebuilt:
             body = prebuilt.read_bytes()

@@ -23,12 +23,11 @@ from pathlib import Path
 
 from . import conneg
 from .config import Settings
-from .describe import Describer
 from .documents import DOWNLOADS, TYPES, Documents
-from .pages import STATIC_DIR, STATIC_PATH, Pages
+from .pages import STATIC_DIR, STATIC_PATH
 from .queries import load_queries
 from .release import Release
-from .store import FaithfulStore, StoreSource
+from .store import StoreSource
 
 SITE = "site"
 NGINX_CONF = "nginx.conf"
@@ -64,10 +63,8 @@ def export(settings: Settings, release: Release, out: Path, listen: str, upstrea
     staging = out.with_name(f".{out.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
     site = staging / SITE
-    store = FaithfulStore(StoreSource(release.nquads).open(), release.nquads)
-    describer = Describer(store, settings.base_uri)
-    pages = Pages(store, settings, load_queries(settings.queries_dir))
-    documents = Documents(release, settings, pages, describer)
+    store = StoreSource(release.nquads).open_faithful()
+    documents = Documents(release, settings, store, load_queries(settings.queries_dir))
     base = settings.base_uri
     resources = documents.resources()
     files = size = 0

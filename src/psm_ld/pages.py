@@ -482,35 +482,33 @@ class Pages:
         for cls in order:
             lines[cls] = CountLine(cls, PLURALS[cls], PLURALS_EN[cls], len(self._descendants(owner, cls)))
         sums = self._axis_sums(owner) if owner_level == "PianoStrategico" else {}
-        for count, cls, _ in self._declared(owner):
-            values = self._objects(count, self.psm + "valoreDichiarato")
+        for count, cls, value, _ in self._declared(owner):
             line = lines.setdefault(
                 cls,
                 CountLine(
                     cls, PLURALS.get(cls, cls), PLURALS_EN.get(cls, cls), len(self._descendants(owner, cls))
                 ),
             )
+            note = self._literal(count, SKOS + "editorialNote")
             for source in self._sources(count) or [Link("", "fonte non indicata")]:
-                try:
-                    value = int(values[0].value)
-                except ValueError:
-                    continue
-                note = self._literal(count, SKOS + "editorialNote")
                 line.declared.append(Declared(value, source, note, sums.get((cls, source.iri))))
         for line in lines.values():
             line.declared.sort(key=lambda d: (d.value != line.present, d.source.label))
         return list(lines.values())
 
-    def _declared(self, owner: str) -> list[tuple[str, str, list[str]]]:
-        """The counts declared for `owner`: (count IRI, counted class's local name, source IRIs)."""
+    def _declared(self, owner: str) -> list[tuple[str, str, int, list[str]]]:
+        """The counts declared for `owner`: (count IRI, counted class's local name, value, source
+        IRIs); a count without a class or an integer value is left out."""
         out = []
         for count in self._objects(owner, self.psm + "conteggioDichiarato"):
             if not isinstance(count, ox.NamedNode):
                 continue
             classes = self._objects(count.value, self.psm + "classeConteggiata")
-            if classes and self._objects(count.value, self.psm + "valoreDichiarato"):
-                sources = [o.value for o in self._objects(count.value, DCT + "source")]
-                out.append((count.value, classes[0].value.removeprefix(self.psm), sources))
+            values = self._objects(count.value, self.psm + "valoreDichiarato")
+            if not classes or not values or not values[0].value.isdigit():
+                continue
+            sources = [o.value for o in self._objects(count.value, DCT + "source")]
+            out.append((count.value, classes[0].value.removeprefix(self.psm), int(values[0].value), sources))
         return out
 
     def _axis_sums(self, plan: str) -> dict[tuple[str, str], int]:
@@ -519,10 +517,9 @@ class Pages:
         axes = self._members(plan, "Asse")
         parts: dict[tuple[str, str], list[int]] = {}
         for axis in axes:
-            for count, cls, sources in self._declared(axis):
-                value = self._objects(count, self.psm + "valoreDichiarato")[0].value
+            for _, cls, value, sources in self._declared(axis):
                 for source in sources:
-                    parts.setdefault((cls, source), []).append(int(value))
+                    parts.setdefault((cls, source), []).append(value)
         return {key: sum(values) for key, values in parts.items() if len(values) == len(axes)}
 
     def _descendants(self, owner: str, cls: str) -> list[str]:

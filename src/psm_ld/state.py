@@ -14,7 +14,7 @@ from .executor import WorkerPool
 from .pages import Pages
 from .queries import NamedQuery
 from .release import Release
-from .store import FaithfulStore, store_source
+from .store import store_source
 
 log = logging.getLogger("uvicorn.error")
 
@@ -23,14 +23,19 @@ log = logging.getLogger("uvicorn.error")
 class Served:
     settings: Settings
     release: Release
-    store: FaithfulStore  # in this process: pages and documents (bounded lookups only)
-    describer: Describer
+    documents: Documents  # pages and RDF documents, from the store in this process (bounded lookups)
     pool: WorkerPool  # user and named queries (unbounded: time-limited in worker processes)
-    pages: Pages
     queries: dict[str, NamedQuery]
     triples: int
     last_modified: str
-    documents: Documents
+
+    @property
+    def describer(self) -> Describer:
+        return self.documents.describer
+
+    @property
+    def pages(self) -> Pages:
+        return self.documents.pages
 
 
 def load(
@@ -39,26 +44,22 @@ def load(
     """Blocking: open the store (in memory, or the on-disk one, written on first use), index it,
     start the query workers."""
     source = store_source(release.nquads, settings.store_mode)
-    store = FaithfulStore(source.open(), release.nquads)
-    describer = Describer(store, settings.base_uri)
+    store = source.open_faithful()
+    documents = Documents(release, settings, store, queries)
     pool = WorkerPool(source, max(1, settings.sparql_workers), settings.query_timeout)
-    pool.start(loop)
-    pages = Pages(store, settings, queries)
+    pool.start(loop)  # last: nothing above can fail and leave worker processes behind
     served = Served(
         settings=settings,
         release=release,
-        store=store,
-        describer=describer,
+        documents=documents,
         pool=pool,
-        pages=pages,
         queries=queries,
         triples=len(store),
         last_modified=formatdate(release.nquads.stat().st_mtime, usegmt=True),
-        documents=Documents(release, settings, pages, describer),
     )
     log.info(
         "psm-ld: serving release %s: %d triples in %d named graphs, base %s, %s store, %d query workers",
-        release.id, served.triples, len(describer.graphs), settings.base_uri,
+        release.id, served.triples, len(served.describer.graphs), settings.base_uri,
         "in-memory" if source.in_memory else f"on-disk ({source.disk})", pool.size,
     )  # fmt: skip
     return served

@@ -52,6 +52,10 @@ class StoreSource:
     def open(self) -> ox.Store:
         return load_store(self.nquads) if self.disk is None else ox.Store.read_only(str(self.disk))
 
+    def open_faithful(self) -> FaithfulStore:
+        """The store for pages and documents: literals as the release writes them."""
+        return FaithfulStore(self.open(), self.nquads)
+
 
 def store_source(nquads: Path, mode: str = "auto") -> StoreSource:
     """How to open the release for a store mode (config.STORE_MODES, checked with the settings)."""
