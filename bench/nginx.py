@@ -94,8 +94,17 @@ def export_server(cfg_work: Path, build_dir: Path, base: str, upstream_port: int
     user = " user nobody nogroup;" if os.geteuid() == 0 else ""
     return Server(
         name="psm-ld export+nginx",
-        command=[binary, "-p", str(out), "-c", str(out / "nginx-standalone.conf"), "-e", str(out / "error.log"),
-                 "-g", "daemon off;" + user],  # fmt: skip
+        command=[
+            binary,
+            "-p",
+            str(out),
+            "-c",
+            str(out / "nginx-standalone.conf"),
+            "-e",
+            str(out / "error.log"),
+            "-g",
+            "daemon off;" + user,
+        ],  # fmt: skip
         port=port,
         ready_path="/static/psm.css",
         log_path=out / "stdout.log",

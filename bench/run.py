@@ -77,9 +77,9 @@ def anchor_server(nquads: Path, work: Path) -> Server:
 
 
 def bench_build(cfg: Config, build_dir: Path) -> dict:
-    from psm_ld.build import build
+    from psm_ld.build.graph import build
+    from psm_ld.build.validate import validate
     from psm_ld.config import load_settings
-    from psm_ld.validate import validate
 
     log(f"build: `psm-ld build` x{cfg.build_repeats} into {build_dir}")
     cli = []
@@ -177,7 +177,7 @@ def engine_times(nquads: Path, queries: dict[str, str], n: int) -> dict[str, flo
     """Warm median of each query straight on pyoxigraph, on the store the server opens for this
     release (psm_ld.store.store_source), in this process: the engine's share of a request, without
     HTTP, the server and the workers."""
-    from psm_ld.store import store_source
+    from psm_ld.query.store import store_source
 
     store = store_source(nquads, os.environ.get("PSM_STORE", "auto")).open()
     times = {}
@@ -309,7 +309,9 @@ def _deref_one(cfg: Config, path: str, size: int, servers: tuple[Server, ...], w
     ceiling = summary["bare-uvicorn"]["rps"]
     summary["ratio_bare_uvicorn_to_nginx"] = round(ceiling / summary["nginx"]["rps"], 3)
     summary["ratio_psm_to_bare_uvicorn"] = round(summary["psm-ld"]["rps"] / ceiling, 3)
-    summary["ratio_export_to_nginx"] = round(summary["psm-ld export+nginx"]["rps"] / summary["nginx"]["rps"], 3)
+    summary["ratio_export_to_nginx"] = round(
+        summary["psm-ld export+nginx"]["rps"] / summary["nginx"]["rps"], 3
+    )
     return {"bytes": size, "runs": runs, "summary": summary}
 
 
@@ -366,8 +368,10 @@ def _scale_run(server: Server, selective: list[str], aggregate: str, agg_n: int)
     with httpx.Client(base_url=server.url, timeout=120) as client:
         result["health"] = client.get("/health").json()
         result["rss_after_load_mb"] = round(server.rss() / 1e6, 1)
-        log(f"scale [{server.name}]: loaded in {server.startup_s:.1f} s, {result['health'].get('triples')} "
-            f"triples, {result['health'].get('store')} store, RSS {result['rss_after_load_mb']} MB")
+        log(
+            f"scale [{server.name}]: loaded in {server.startup_s:.1f} s, {result['health'].get('triples')} "
+            f"triples, {result['health'].get('store')} store, RSS {result['rss_after_load_mb']} MB"
+        )
         counter = iter(range(10**9))
 
         def timed(query: str, unique: bool = True) -> tuple[float, httpx.Response]:

@@ -86,7 +86,7 @@ def start(build_dir: Path, base: str, port: int, log: Path, **env: str) -> Serve
         "PSM_SPARQL_WORKERS": "2",
         **env,
     }
-    command = [BIN / "python", "-m", "uvicorn", "--factory", "psm_ld.app:create_app",
+    command = [BIN / "python", "-m", "uvicorn", "--factory", "psm_ld.web.app:create_app",
                "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
     process = subprocess.Popen(
         command, env=environment, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT

@@ -6,11 +6,11 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
-from psm_ld.build import Built, build
+from psm_ld.build.graph import Built, build
+from psm_ld.build.write import canonical_nquads
 from psm_ld.config import PROJECT_ROOT, Settings
 from psm_ld.queries import load_queries
-from psm_ld.release import canonical_nquads
-from psm_ld.store import rows, run_named, store_from_bytes
+from psm_ld.query.store import rows, run_named, store_from_bytes
 
 BASE = "http://psm.example/"
 SHARED = PROJECT_ROOT.parent / "shared"

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from kg import BASE, project_copy, settings
 
-from psm_ld.build import build
+from psm_ld.build.graph import build
+from psm_ld.build.tables import BuildError
+from psm_ld.build.validate import validate
+from psm_ld.build.write import canonical_nquads, write_release
 from psm_ld.config import PROJECT_ROOT as PROJECT
-from psm_ld.release import canonical_nquads, current_release, write_release
-from psm_ld.tables import BuildError
-from psm_ld.validate import validate
+from psm_ld.release import current_release
 
 TABLES = Path("data/psm-2021-2023")
 

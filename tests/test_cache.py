@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from psm_ld.cache import LRUCache
+from psm_ld.query.cache import LRUCache
 
 
 def test_least_recently_used_goes_first_when_bytes_run_out() -> None:

@@ -92,7 +92,7 @@ def test_documents_come_from_files_with_the_servers_headers(exported: Exported, 
             assert ours.headers["cache-control"] == theirs.headers["cache-control"]
             link = ours.headers["link"]
             for other in SUFFIXES:
-                assert f"<{exported.url}{ACTION}{other}>; rel=\"alternate\"" in link
+                assert f'<{exported.url}{ACTION}{other}>; rel="alternate"' in link
             assert f'<{same_origin.base}{ACTION}{suffix}>; rel="canonical"' in link
             assert f'<{same_origin.base}{ACTION}>; rel="describes"' in link
             revalidated = client.get(ACTION + suffix, headers={"If-None-Match": ours.headers["etag"]})

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 from kg import BASE, project_copy, query, settings
 
-from psm_ld.build import build
+from psm_ld.build.graph import build
+from psm_ld.build.write import canonical_nquads
 from psm_ld.config import PROJECT_ROOT
 from psm_ld.queries import QueryError, load_queries
-from psm_ld.release import canonical_nquads
-from psm_ld.store import rows, run_named, store_from_bytes
+from psm_ld.query.store import rows, run_named, store_from_bytes
 
 TESTED = {
     "conteggi-per-asse",

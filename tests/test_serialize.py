@@ -6,8 +6,8 @@ import json
 
 import pyoxigraph as ox
 
-from psm_ld import conneg
-from psm_ld.serialize import triples_to_bytes
+from psm_ld.query import conneg
+from psm_ld.query.serialize import triples_to_bytes
 
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 EX = "http://example.org/"

@@ -47,9 +47,10 @@ def test_the_on_disk_store_answers_the_same(on_disk: Server, other_origin: Serve
     assert answer.status_code == 200
     assert answer.content == other_origin.get("sparql", params={"query": AXES}, headers=JSON).content
     named = on_disk.get("queries/conteggi-per-asse", params={"format": "csv"})
-    assert named.status_code == 200 and named.text == other_origin.get(
-        "queries/conteggi-per-asse", params={"format": "csv"}
-    ).text
+    assert (
+        named.status_code == 200
+        and named.text == other_origin.get("queries/conteggi-per-asse", params={"format": "csv"}).text
+    )
 
 
 def test_a_repeated_query_is_answered_from_the_result_cache(other_origin: Server) -> None:
@@ -117,7 +118,7 @@ def test_psm_ld_serve_and_its_access_log(other_build: Path, tmp_path: Path, flag
 def test_literals_the_store_changes_are_kept_beside_the_release(other_build: Path, tmp_path: Path) -> None:
     import pyoxigraph as ox
 
-    from psm_ld.store import NUMERIC_LITERALS, FaithfulStore, load_store
+    from psm_ld.query.store import NUMERIC_LITERALS, FaithfulStore, load_store
 
     release = (other_build / "current").resolve()
     kept = list(ox.parse(path=str(release / NUMERIC_LITERALS), format=ox.RdfFormat.N_QUADS))

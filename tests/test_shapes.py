@@ -9,8 +9,8 @@ from kg import BASE, fresh_build
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from psm_ld.build import Built
-from psm_ld.validate import Finding, validate
+from psm_ld.build.graph import Built
+from psm_ld.build.validate import Finding, validate
 
 PSM = BASE + "ontologia#"
 PLAN = URIRef(BASE + "psm/2021-2023")

@@ -1,5 +1,5 @@
 """`python -m psm_ld` runs the CLI."""
 
-from .cli import app
+from psm_ld.cli import app
 
 app()

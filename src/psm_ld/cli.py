@@ -10,15 +10,16 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from . import build as building
-from .completeness import completeness
-from .config import Settings, load_settings
-from .queries import QueryError, load_queries
-from .release import Release, canonical_nquads, current_release, write_release
-from .reporting import print_completeness, print_errors, print_validation
-from .store import load_store, rows, run_named, store_from_bytes
-from .tables import BuildError
-from .validate import Report, validate
+from psm_ld.build import graph as building
+from psm_ld.build.tables import BuildError
+from psm_ld.build.validate import Report, validate
+from psm_ld.build.write import canonical_nquads, write_release
+from psm_ld.config import Settings, load_settings
+from psm_ld.queries import QueryError, load_queries
+from psm_ld.query.completeness import completeness
+from psm_ld.query.store import load_store, rows, run_named, store_from_bytes
+from psm_ld.release import Release, current_release
+from psm_ld.reporting import print_completeness, print_errors, print_validation
 
 app = typer.Typer(help="psm-ld: il Piano Strategico Metropolitano come linked data.", no_args_is_help=True)
 console = Console()
@@ -120,7 +121,7 @@ def export_command(
     upstream: Annotated[str, typer.Option(help="host:porta di «psm-ld serve»")] = "127.0.0.1:8000",
 ) -> None:
     """Esporta la release corrente come file statici e una configurazione nginx che li serve."""
-    from .export import export  # rendering needs the pages: not loaded by the other commands
+    from psm_ld.export import export  # rendering needs the pages: not loaded by the other commands
 
     settings = load_settings()
     release = _served_release(settings)
@@ -144,5 +145,10 @@ def serve(
     import uvicorn  # imported here: the other commands do not need a web server
 
     uvicorn.run(
-        "psm_ld.app:create_app", factory=True, host=host, port=port, proxy_headers=True, access_log=access_log
+        "psm_ld.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        proxy_headers=True,
+        access_log=access_log,
     )

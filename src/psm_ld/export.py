@@ -21,13 +21,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import conneg
-from .config import Settings
-from .documents import DOWNLOADS, TYPES, Documents
-from .pages import STATIC_DIR, STATIC_PATH
-from .queries import load_queries
-from .release import Release
-from .store import StoreSource
+from psm_ld.config import Settings
+from psm_ld.pages.documents import DOWNLOADS, TYPES, Documents
+from psm_ld.pages.render import STATIC_DIR, STATIC_PATH
+from psm_ld.queries import load_queries
+from psm_ld.query import conneg
+from psm_ld.query.store import StoreSource
+from psm_ld.release import Release
 
 SITE = "site"
 NGINX_CONF = "nginx.conf"

@@ -1,4 +1,7 @@
-"""Releases: a built, validated dataset written as deterministic N-Quads, switched in atomically.
+"""Reading a release: the layout of a built, validated release and where the served one is.
+
+Writing one is the build side's job (psm_ld.build.write); the server only reads, so importing this
+module loads neither rdflib's graph machinery nor pyshacl.
 
 Layout under the build directory:
     releases/<id>/psm.nq          sorted N-Quads, byte-identical for identical inputs
@@ -15,30 +18,33 @@ A build that fails never touches `current`, so what is being served is never los
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import pyoxigraph as ox
-from rdflib import BNode, Dataset, Graph, URIRef
-from rdflib.compare import to_canonical_graph
-from rdflib.plugins.serializers.nt import _quoteLiteral
-
-from . import conneg
-from .build import Built
-from .catalog import describe_release, example_resources
-from .dumps import write_dumps
-from .serialize import triples_to_bytes
-from .store import write_numeric_literals
-from .validate import Report
+from psm_ld import vocab
 
 NQUADS = "psm.nq"
 REPORT = "validazione.json"
 DOWNLOADS = "download"
 DOCUMENTS = "documents"
+
+
+@dataclass(frozen=True)
+class DownloadFormat:
+    key: str  # distribution IRI segment
+    suffix: str
+    media_type: str
+    file_type: str  # EU Publications Office file-type code
+
+
+RDF_FORMATS = (
+    DownloadFormat("turtle", "ttl", vocab.TURTLE, "RDF_TURTLE"),
+    DownloadFormat("n-triples", "nt", vocab.NTRIPLES, "RDF_N_TRIPLES"),
+    DownloadFormat("json-ld", "jsonld", vocab.JSONLD, "JSON_LD"),
+    DownloadFormat("rdf-xml", "rdf", vocab.RDFXML, "RDF_XML"),
+)
+NQUADS_FORMAT = DownloadFormat("n-quads", "nq", vocab.NQUADS, "RDF_N_QUADS")
+CSV_FORMAT = DownloadFormat("csv", "csv", vocab.CSV, "CSV")
 
 
 @dataclass(frozen=True)
@@ -65,96 +71,6 @@ class Release:
         """A document written whole at build time, if this release has one."""
         path = self.path / DOCUMENTS / f"{stem}{suffix}"
         return path if path.is_file() else None
-
-
-def canonical_nquads(dataset: Dataset, exclude: URIRef | None = None) -> bytes:
-    """Sorted N-Quads; blank nodes get stable labels (canonical per graph, prefixed by graph)."""
-    lines = [
-        line
-        for name in _graph_names(dataset)
-        if name != exclude
-        for line in canonical_lines(dataset.graph(name))
-    ]
-    return "".join(sorted(lines)).encode("utf-8")
-
-
-def _graph_names(dataset: Dataset) -> list[URIRef]:
-    return [g.identifier for g in dataset.graphs() if isinstance(g.identifier, URIRef) and len(g)]
-
-
-def canonical_lines(context: Graph) -> list[str]:
-    """One named graph as N-Quads lines, blank nodes labelled canonically (and by graph)."""
-    name = context.identifier
-    graph = Graph()
-    for triple in context:
-        graph.add(triple)
-    prefix = "g" + hashlib.sha1(str(name).encode()).hexdigest()[:8]
-    return [
-        f"{_term(s, prefix)} {_term(p, prefix)} {_term(o, prefix)} <{name}> .\n"
-        for s, p, o in to_canonical_graph(graph)
-    ]
-
-
-def _term(term: object, prefix: str) -> str:
-    if isinstance(term, BNode):
-        return f"_:{prefix}{term}"
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    return _quoteLiteral(term)  # type: ignore[arg-type]
-
-
-def write_release(built: Built, report: Report, build_dir: Path, data_dir: Path) -> Release:
-    """Write a release directory and point `current` at it; refuses a non-conforming report."""
-    if not report.conforms:
-        raise ValueError("a release that fails validation is never written")
-    releases = build_dir / "releases"
-    staging = releases / f".staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
-    base = built.iris.base
-    data = canonical_nquads(built.dataset, exclude=built.iris.catalog)
-    dumps = write_dumps(data, base + "dataset/", data_dir, staging / DOWNLOADS, base)
-    describe_release(built, dumps, example_resources(built))
-    catalog = canonical_lines(built.dataset.graph(built.iris.catalog))  # the only graph changed since
-    full = "".join(sorted(data.decode("utf-8").splitlines(keepends=True) + catalog)).encode("utf-8")
-    _write_documents(staging / DOCUMENTS, "catalogo", "".join(catalog).encode("utf-8"), base)
-    (staging / NQUADS).write_bytes(full)
-    write_numeric_literals(staging / NQUADS)
-    (staging / REPORT).write_text(
-        json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
-        encoding="utf-8",
-    )
-    release_id = _digest(staging)
-    target = releases / release_id
-    if target.exists():
-        shutil.rmtree(staging)  # identical content already released
-    else:
-        staging.rename(target)
-    _switch(build_dir / "current", Path("releases") / release_id)
-    return Release(target)
-
-
-def _digest(folder: Path) -> str:
-    """The release id: a hash of every file it holds, so a new layout is a new release."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def _write_documents(folder: Path, stem: str, nquads: bytes, base: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    triples = [quad.triple for quad in ox.parse(nquads, format=ox.RdfFormat.N_QUADS)]
-    for media in conneg.RDF_TYPES:
-        (folder / f"{stem}{conneg.SUFFIX_OF[media]}").write_bytes(triples_to_bytes(triples, media, base))
-
-
-def _switch(link: Path, target: Path) -> None:
-    temporary = link.with_name(".current.tmp")
-    if temporary.is_symlink() or temporary.exists():
-        temporary.unlink()
-    os.symlink(target, temporary)
-    os.replace(temporary, link)  # atomic on POSIX: readers see the old or the new release
 
 
 def current_release(build_dir: Path) -> Release | None:

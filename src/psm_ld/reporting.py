@@ -5,9 +5,9 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from .completeness import EditionReport
-from .tables import DataError
-from .validate import Report
+from psm_ld.build.tables import DataError
+from psm_ld.build.validate import Report
+from psm_ld.query.completeness import EditionReport
 
 
 def print_errors(console: Console, errors: list[DataError]) -> None:

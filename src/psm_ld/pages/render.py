@@ -23,10 +23,10 @@ import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
-from .config import Settings
-from .queries import NamedQuery, QueryError
-from .search import SearchIndex
-from .store import ReadStore
+from psm_ld.config import Settings
+from psm_ld.pages.search import SearchIndex
+from psm_ld.queries import NamedQuery, QueryError
+from psm_ld.query.store import ReadStore
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"

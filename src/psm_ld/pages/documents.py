@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from . import conneg
-from .cache import LRUCache
-from .config import Settings
-from .describe import Describer
-from .pages import Pages
-from .queries import NamedQuery
-from .release import Release
-from .serialize import rewrite, triples_to_bytes
-from .store import ReadStore
+from psm_ld.config import Settings
+from psm_ld.pages.describe import Describer
+from psm_ld.pages.render import Pages
+from psm_ld.queries import NamedQuery
+from psm_ld.query import conneg
+from psm_ld.query.cache import LRUCache
+from psm_ld.query.serialize import rewrite, triples_to_bytes
+from psm_ld.query.store import ReadStore
+from psm_ld.release import Release
 
 TYPES = (conneg.HTML, *conneg.RDF_TYPES)
 CACHE_BYTES = 64 * 1024 * 1024

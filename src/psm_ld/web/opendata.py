@@ -15,9 +15,9 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
-from .dereference import dereference, not_found, origin_of
-from .dumps import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS
-from .state import Served
+from psm_ld.release import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS
+from psm_ld.web.dereference import dereference, not_found, origin_of
+from psm_ld.web.state import Served
 
 MEDIA_TYPES = {f.suffix: f.media_type for f in (*RDF_FORMATS, NQUADS_FORMAT, CSV_FORMAT)}
 

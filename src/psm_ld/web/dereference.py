@@ -15,9 +15,9 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from . import conneg
-from .documents import TYPES
-from .state import Served
+from psm_ld.pages.documents import TYPES
+from psm_ld.query import conneg
+from psm_ld.web.state import Served
 
 _SAFE = "/:@!$&'()*+,;=-._~"
 

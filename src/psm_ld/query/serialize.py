@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
-from . import conneg
+from psm_ld.query import conneg
 
 if TYPE_CHECKING:
     from rdflib.term import Node

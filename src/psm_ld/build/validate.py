@@ -13,9 +13,9 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from .build import Built
-from .iris import RDF, SH, XSD
-from .tables import Origin
+from psm_ld.build.graph import Built
+from psm_ld.build.iris import RDF, SH, XSD
+from psm_ld.build.tables import Origin
 
 
 @dataclass(frozen=True)

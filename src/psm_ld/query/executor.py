@@ -20,10 +20,10 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
-from . import conneg
-from .cache import LRUCache
-from .serialize import OX_RESULTS, results_json_head, term_json, triples_to_bytes
-from .store import StoreSource
+from psm_ld.query import conneg
+from psm_ld.query.cache import LRUCache
+from psm_ld.query.serialize import OX_RESULTS, results_json_head, term_json, triples_to_bytes
+from psm_ld.query.store import StoreSource
 
 log = logging.getLogger("uvicorn.error")
 

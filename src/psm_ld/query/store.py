@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import pyoxigraph as ox
 
 if TYPE_CHECKING:  # not at run time: the query workers import this module and need no rdflib
-    from .queries import NamedQuery
+    from psm_ld.queries import NamedQuery
 
 STORE_DIR = "oxigraph"
 MEMORY_MAX_BYTES = 64 * 1024 * 1024  # N-Quads up to this size (about 300k quads) go in memory ("auto")

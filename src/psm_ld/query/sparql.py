@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from starlette.requests import Request
 
-from .serialize import STANDARD_PREFIXES
+from psm_ld.query.serialize import STANDARD_PREFIXES
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"

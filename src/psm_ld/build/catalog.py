@@ -13,9 +13,9 @@ from collections import defaultdict
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, RDFS
 
-from .build import Built
-from .dumps import ALL, Dump
-from .iris import DCAT, DCTERMS, OWL, RDF, SKOS, XSD
+from psm_ld.build.graph import Built
+from psm_ld.build.dumps import ALL, Dump
+from psm_ld.build.iris import DCAT, DCTERMS, OWL, RDF, SKOS, XSD
 
 DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")
 VOID = Namespace("http://rdfs.org/ns/void#")

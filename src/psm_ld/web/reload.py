@@ -13,10 +13,10 @@ import asyncio
 import logging
 from typing import Any
 
-from .config import Settings
-from .queries import NamedQuery
-from .release import current_release
-from .state import load
+from psm_ld.config import Settings
+from psm_ld.queries import NamedQuery
+from psm_ld.release import current_release
+from psm_ld.web.state import load
 
 log = logging.getLogger("uvicorn.error")
 

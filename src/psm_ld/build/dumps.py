@@ -14,35 +14,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from . import conneg
-from .serialize import triples_to_bytes
+from psm_ld.query import conneg
+from psm_ld.release import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS, DownloadFormat
+from psm_ld.query.serialize import triples_to_bytes
 
 ALL = "psm-ld"  # the dataset that holds every graph; its files are psm.<suffix>
-NQUADS = "application/n-quads"
-
-
-@dataclass(frozen=True)
-class Format:
-    key: str  # distribution IRI segment
-    suffix: str
-    media_type: str
-    file_type: str  # EU Publications Office file-type code
-
-
-RDF_FORMATS = (
-    Format("turtle", "ttl", conneg.TURTLE, "RDF_TURTLE"),
-    Format("n-triples", "nt", conneg.NTRIPLES, "RDF_N_TRIPLES"),
-    Format("json-ld", "jsonld", conneg.JSONLD, "JSON_LD"),
-    Format("rdf-xml", "rdf", conneg.RDFXML, "RDF_XML"),
-)
-NQUADS_FORMAT = Format("n-quads", "nq", NQUADS, "RDF_N_QUADS")
-CSV_FORMAT = Format("csv", "csv", conneg.CSV, "CSV")
-
-
 @dataclass(frozen=True)
 class Dump:
     dataset: str  # dataset name: the local part of its graph <base>dataset/<name>
-    format: Format
+    format: DownloadFormat
     file: str
     size: int
     triples: int | None  # distinct triples; None for CSV tables
@@ -78,14 +58,14 @@ def write_dumps(nquads: bytes, graph_prefix: str, data_dir: Path, folder: Path, 
     return dumps
 
 
-def _full(nquads: bytes, union: list[ox.Triple], fmt: Format, base: str) -> bytes:
+def _full(nquads: bytes, union: list[ox.Triple], fmt: DownloadFormat, base: str) -> bytes:
     if fmt.media_type == conneg.JSONLD:  # JSON-LD keeps the named graphs, like N-Quads
         quads = ox.parse(nquads, format=ox.RdfFormat.N_QUADS)
         return ox.serialize(quads, format=ox.RdfFormat.JSON_LD)  # type: ignore[return-value]
     return triples_to_bytes(union, fmt.media_type, base, compact=False)
 
 
-def _write(folder: Path, dataset: str, stem: str, fmt: Format, data: bytes, triples: list[ox.Triple]) -> Dump:
+def _write(folder: Path, dataset: str, stem: str, fmt: DownloadFormat, data: bytes, triples: list[ox.Triple]) -> Dump:
     name = f"{stem}.{fmt.suffix}"
     (folder / name).write_bytes(data)
     entities = len({t.subject for t in triples if isinstance(t.subject, ox.NamedNode)})

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from .store import ReadStore
+from psm_ld.query.store import ReadStore
 
 LABELS = tuple(
     ox.NamedNode(iri)

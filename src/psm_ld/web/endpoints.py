@@ -8,13 +8,12 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from . import conneg
-from .dereference import content_type, origin_of
-from .executor import Job, QueryFailed, Result
-from .pages import Table
-from .queries import NamedQuery, QueryError
-from .serialize import rewrite, triples_to_bytes
-from .sparql import (
+from psm_ld.pages.render import Table
+from psm_ld.queries import NamedQuery, QueryError
+from psm_ld.query import conneg
+from psm_ld.query.executor import Job, QueryFailed, Result
+from psm_ld.query.serialize import rewrite, triples_to_bytes
+from psm_ld.query.sparql import (
     Operation,
     ProtocolError,
     check,
@@ -23,7 +22,8 @@ from .sparql import (
     read_operation,
     service_description,
 )
-from .state import Served
+from psm_ld.web.dereference import content_type, origin_of
+from psm_ld.web.state import Served
 
 FORMAT_PARAMETER = {
     "name": "format",

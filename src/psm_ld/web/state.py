@@ -7,14 +7,14 @@ import logging
 from dataclasses import dataclass
 from email.utils import formatdate
 
-from .config import Settings
-from .describe import Describer
-from .documents import Documents
-from .executor import WorkerPool
-from .pages import Pages
-from .queries import NamedQuery
-from .release import Release
-from .store import store_source
+from psm_ld.config import Settings
+from psm_ld.pages.describe import Describer
+from psm_ld.pages.documents import Documents
+from psm_ld.pages.render import Pages
+from psm_ld.queries import NamedQuery
+from psm_ld.query.executor import WorkerPool
+from psm_ld.query.store import store_source
+from psm_ld.release import Release
 
 log = logging.getLogger("uvicorn.error")
 

@@ -21,14 +21,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from . import conneg, endpoints, opendata
-from .config import Settings, load_settings
-from .dereference import dereference, origin_of
-from .pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH
-from .queries import load_queries
-from .release import current_release
-from .reload import follow_releases
-from .state import Served, load
+from psm_ld.config import Settings, load_settings
+from psm_ld.pages.render import SEARCH_PATH, STATIC_DIR, STATIC_PATH
+from psm_ld.queries import load_queries
+from psm_ld.query import conneg
+from psm_ld.release import current_release
+from psm_ld.web import endpoints, opendata
+from psm_ld.web.dereference import dereference, origin_of
+from psm_ld.web.reload import follow_releases
+from psm_ld.web.state import Served, load
 
 log = logging.getLogger("uvicorn.error")
 

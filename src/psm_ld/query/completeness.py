@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from .queries import NamedQuery
-from .store import rows, run_named
+from psm_ld.queries import NamedQuery
+from psm_ld.query.store import rows, run_named
 
 
 @dataclass
