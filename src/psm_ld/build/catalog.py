@@ -13,8 +13,8 @@ from collections import defaultdict
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF, RDFS
 
-from psm_ld.build.graph import Built
 from psm_ld.build.dumps import ALL, Dump
+from psm_ld.build.graph import Built
 from psm_ld.build.iris import DCAT, DCTERMS, OWL, RDF, SKOS, XSD
 
 DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")

@@ -15,8 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from psm_ld.query import conneg
-from psm_ld.release import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS, DownloadFormat
 from psm_ld.query.serialize import triples_to_bytes
+from psm_ld.release import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS, DownloadFormat
 
 ALL = "psm-ld"  # the dataset that holds every graph; its files are psm.<suffix>
 @dataclass(frozen=True)
@@ -65,7 +65,9 @@ def _full(nquads: bytes, union: list[ox.Triple], fmt: DownloadFormat, base: str)
     return triples_to_bytes(union, fmt.media_type, base, compact=False)
 
 
-def _write(folder: Path, dataset: str, stem: str, fmt: DownloadFormat, data: bytes, triples: list[ox.Triple]) -> Dump:
+def _write(
+    folder: Path, dataset: str, stem: str, fmt: DownloadFormat, data: bytes, triples: list[ox.Triple]
+) -> Dump:
     name = f"{stem}.{fmt.suffix}"
     (folder / name).write_bytes(data)
     entities = len({t.subject for t in triples if isinstance(t.subject, ox.NamedNode)})

@@ -15,9 +15,9 @@ from pathlib import Path
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from psm_ld.config import Settings
 from psm_ld.build.iris import DCAT, DCTERMS, RDF, RDFS, SKOS, SKOSXL, XSD, Iris
 from psm_ld.build.tables import ErrorLog, Origin, Row, check_duplicates, iri_problem, read_table, require
+from psm_ld.config import Settings
 
 # table name → (required columns, optional columns); data/README.md documents each one
 SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
