@@ -26,20 +26,20 @@ console = Console()
 errors = Console(stderr=True)
 
 
-class Format(StrEnum):
+class OutputFormat(StrEnum):
     text = "text"
     json = "json"
 
 
-FormatOption = Annotated[Format, typer.Option("--format", "-f", help="text (leggibile) o json")]
+OutputOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="text (leggibile) o json")]
 
 
-def _build_and_validate(output: Format = Format.text) -> tuple[building.Built, Report]:
+def _build_and_validate(output: OutputFormat = OutputFormat.text) -> tuple[building.Built, Report]:
     settings = load_settings()
     try:
         built = building.build(settings)
     except BuildError as exc:
-        if output is Format.json:
+        if output is OutputFormat.json:
             bad = [{**e.origin.as_dict(), "message": e.message} for e in exc.errors]
             typer.echo(json.dumps({"conforms": False, "errors": bad}, ensure_ascii=False, indent=2))
         else:
@@ -70,10 +70,10 @@ def build() -> None:
 
 
 @app.command("validate")
-def validate_command(output: FormatOption = Format.text) -> None:
+def validate_command(output: OutputOption = OutputFormat.text) -> None:
     """Valida i dati con le forme SHACL (exit 1 se ci sono violazioni)."""
     _, report = _build_and_validate(output)
-    if output is Format.json:
+    if output is OutputFormat.json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
     else:
         print_validation(console, report)
@@ -81,13 +81,13 @@ def validate_command(output: FormatOption = Format.text) -> None:
 
 
 @app.command()
-def report(output: FormatOption = Format.text) -> None:
+def report(output: OutputOption = OutputFormat.text) -> None:
     """Rapporto di completezza: conteggi dichiarati e presenti, azioni senza titolo o allineamenti."""
     settings = load_settings()
     built, _ = _build_and_validate()
     store = store_from_bytes(canonical_nquads(built.dataset))
     reports = completeness(store, load_queries(settings.queries_dir), settings.base_uri)
-    if output is Format.json:
+    if output is OutputFormat.json:
         typer.echo(json.dumps([r.as_dict() for r in reports], ensure_ascii=False, indent=2))
     else:
         print_completeness(console, reports)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from psm_ld.config import Settings
-from psm_ld.pages.documents import DOWNLOADS, TYPES, Documents
+from psm_ld.pages.documents import DOCUMENT_TYPES, DOWNLOADS_PATH, Documents
 from psm_ld.pages.render import STATIC_DIR, STATIC_PATH
 from psm_ld.queries import load_queries
 from psm_ld.query import conneg
@@ -69,7 +69,7 @@ def export(settings: Settings, release: Release, out: Path, listen: str, upstrea
     resources = documents.resources()
     files = size = 0
     for iri in resources:
-        for media in TYPES:
+        for media in DOCUMENT_TYPES:
             body = documents.get(iri, media, base)
             if body is None:
                 continue
@@ -78,7 +78,7 @@ def export(settings: Settings, release: Release, out: Path, listen: str, upstrea
             target.write_bytes(body)
             files, size = files + 1, size + len(body)
     shutil.copytree(STATIC_DIR, site / STATIC_PATH.strip("/"))
-    shutil.copytree(release.downloads, site / DOWNLOADS)
+    shutil.copytree(release.downloads, site / DOWNLOADS_PATH)
     block = nginx_server_block(site=out / SITE, listen=listen, upstream=upstream, base=base)
     (staging / NGINX_CONF).write_text(block, encoding="utf-8")
     (staging / NGINX_STANDALONE).write_text(STANDALONE.format(prefix=out), encoding="utf-8")
@@ -110,9 +110,10 @@ http {{
 
 
 def nginx_server_block(site: Path, listen: str, upstream: str, base: str) -> str:
-    suffixes = "|".join(conneg.SUFFIX_OF[m].lstrip(".") for m in TYPES)
+    suffixes = "|".join(conneg.SUFFIX_OF[m].lstrip(".") for m in DOCUMENT_TYPES)
     alternates = ", ".join(
-        f'<$scheme://$http_host/$psm_stem{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"' for m in TYPES
+        f'<$scheme://$http_host/$psm_stem{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"'
+        for m in DOCUMENT_TYPES
     )
     link = f'{alternates}, <{base}$psm_stem.$psm_ext>; rel="canonical", <{base}$psm_stem>; rel="describes"'
     types = "\n".join(f"        {media} {suffix};" for media, suffix in NGINX_TYPES.items())
@@ -146,7 +147,7 @@ server {{
         try_files $uri @psm;
         add_header Access-Control-Allow-Origin * always;
     }}
-    location ^~ /{DOWNLOADS} {{
+    location ^~ /{DOWNLOADS_PATH} {{
         try_files $uri @psm;
         add_header Access-Control-Allow-Origin * always;
         add_header Cache-Control "public, max-age=300" always;

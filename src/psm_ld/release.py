@@ -23,10 +23,10 @@ from pathlib import Path
 
 from psm_ld import vocab
 
-NQUADS = "psm.nq"
-REPORT = "validazione.json"
-DOWNLOADS = "download"
-DOCUMENTS = "documents"
+NQUADS_FILE = "psm.nq"
+REPORT_FILE = "validazione.json"
+DOWNLOADS_DIR = "download"
+DOCUMENTS_DIR = "documents"
 
 
 @dataclass(frozen=True)
@@ -57,24 +57,24 @@ class Release:
 
     @property
     def nquads(self) -> Path:
-        return self.path / NQUADS
+        return self.path / NQUADS_FILE
 
     @property
     def report(self) -> Path:
-        return self.path / REPORT
+        return self.path / REPORT_FILE
 
     @property
     def downloads(self) -> Path:
-        return self.path / DOWNLOADS
+        return self.path / DOWNLOADS_DIR
 
     def document(self, stem: str, suffix: str) -> Path | None:
         """A document written whole at build time, if this release has one."""
-        path = self.path / DOCUMENTS / f"{stem}{suffix}"
+        path = self.path / DOCUMENTS_DIR / f"{stem}{suffix}"
         return path if path.is_file() else None
 
 
 def current_release(build_dir: Path) -> Release | None:
     link = build_dir / "current"
-    if not (link / NQUADS).exists():
+    if not (link / NQUADS_FILE).exists():
         return None
     return Release(link.resolve())

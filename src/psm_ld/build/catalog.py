@@ -10,17 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDFS
 
 from psm_ld.build.dumps import ALL, Dump
 from psm_ld.build.graph import Built
-from psm_ld.build.iris import DCAT, DCTERMS, OWL, RDF, SKOS, XSD
+from psm_ld.build.iris import DCAT, DCATAPIT, DCTERMS, OWL, RDF, SKOS, VOID, XSD
+from psm_ld.vocab import EU_AUTHORITY, EU_FILE_TYPE, IANA_MEDIA_TYPES
 
-DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")
-VOID = Namespace("http://rdfs.org/ns/void#")
-FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
-IANA = "http://www.iana.org/assignments/media-types/"
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
 
 # stated once on the catalog in data/catalogo.ttl, true of every dataset
@@ -34,7 +31,6 @@ FORMAT_NAMES = {"turtle": "Turtle", "n-triples": "N-Triples", "json-ld": "JSON-L
 
 # Classes DCAT-AP expects of the values of these properties. Validators usually get them by loading
 # the EU authority tables; the catalog states them, and the table each EU term belongs to.
-AUTHORITY = "http://publications.europa.eu/resource/authority/"
 RANGES: dict[URIRef, URIRef] = {
     DCTERMS.accrualPeriodicity: DCTERMS.Frequency,
     DCTERMS.format: DCTERMS.MediaTypeOrExtent,
@@ -87,9 +83,9 @@ def _type_values(graph: Graph) -> None:
             if not isinstance(value, URIRef):
                 continue
             graph.add((value, RDF.type, cls))
-            table = str(value).removeprefix(AUTHORITY).split("/")[0]
-            if str(value).startswith(AUTHORITY) and str(value) != AUTHORITY + table:
-                graph.add((value, SKOS.inScheme, URIRef(AUTHORITY + table)))
+            table = str(value).removeprefix(EU_AUTHORITY).split("/")[0]
+            if str(value).startswith(EU_AUTHORITY) and str(value) != EU_AUTHORITY + table:
+                graph.add((value, SKOS.inScheme, URIRef(EU_AUTHORITY + table)))
 
 
 def _standard(graph: Graph, built: Built) -> None:
@@ -110,8 +106,8 @@ def _distribution(graph: Graph, built: Built, dump: Dump, licence: object) -> No
     graph.add((distribution, RDF.type, DCATAPIT.Distribution))
     graph.add((distribution, DCAT.downloadURL, url))
     graph.add((distribution, DCAT.accessURL, url))
-    graph.add((distribution, DCAT.mediaType, URIRef(IANA + dump.format.media_type)))
-    graph.add((distribution, DCTERMS.format, URIRef(FILE_TYPE + dump.format.file_type)))
+    graph.add((distribution, DCAT.mediaType, URIRef(IANA_MEDIA_TYPES + dump.format.media_type)))
+    graph.add((distribution, DCTERMS.format, URIRef(EU_FILE_TYPE + dump.format.file_type)))
     graph.add((distribution, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
     if licence is not None:
         graph.add((distribution, DCTERMS.license, licence))  # type: ignore[arg-type]

@@ -20,7 +20,7 @@ from psm_ld.build.tables import ErrorLog, Origin, Row, check_duplicates, iri_pro
 from psm_ld.config import Settings
 
 # table name → (required columns, optional columns); data/README.md documents each one
-SCHEMA: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+TABLE_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "fonti.csv": (("id", "titolo"), ("url", "editore", "data", "nota")),
     "piano.csv": (
         ("codice", "titolo", "fonte"),
@@ -174,7 +174,7 @@ class EditionBuilder:
                 rel = path.relative_to(self.root).as_posix()
                 self.log.add(Origin(rel), "tabella obbligatoria mancante")
             return []
-        required, optional = SCHEMA[name]
+        required, optional = TABLE_COLUMNS[name]
         return read_table(path, self.root, required, optional, self.log)
 
     def _add(self, row: Row, column: str | None, s: URIRef, p: URIRef, o: object) -> None:
@@ -268,8 +268,7 @@ class EditionBuilder:
             self._add(row, "inizio", period, RDF.type, DCTERMS.PeriodOfTime)
             for column, predicate in (("inizio", "startDate"), ("fine", "endDate")):
                 if row[column]:
-                    dcat = URIRef("http://www.w3.org/ns/dcat#" + predicate)
-                    self._add(row, column, period, dcat, self._date(row, column))
+                    self._add(row, column, period, DCAT[predicate], self._date(row, column))
         self._cite(row, plan)
 
     def _date(self, row: Row, column: str) -> Literal:

@@ -5,11 +5,22 @@ from __future__ import annotations
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, RDF, RDFS, SKOS, XSD
 
-SH = Namespace("http://www.w3.org/ns/shacl#")
-SKOSXL = Namespace("http://www.w3.org/2008/05/skos-xl#")
-VANN = Namespace("http://purl.org/vocab/vann/")
+from psm_ld import vocab
 
-__all__ = ["DCAT", "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "SKOSXL", "XSD", "Iris"]
+# The namespaces of the build, made from psm_ld.vocab's strings. Where rdflib has a closed
+# namespace (DefinedNamespace) it is kept: a misspelt term fails at build time, and `DCTERMS.format`
+# stays a term (on an open Namespace it would be str.format); tests/test_vocab.py checks that each
+# one is vocab's IRI.
+SH = Namespace(vocab.SH)
+SKOSXL = Namespace(vocab.SKOSXL)
+VANN = Namespace(vocab.VANN)
+VOID = Namespace(vocab.VOID)
+DCATAPIT = Namespace(vocab.DCATAPIT)
+
+__all__ = [
+    "DCAT", "DCATAPIT", "DCTERMS", "OWL", "PROV", "RDF", "RDFS", "SH", "SKOS", "SKOSXL", "VANN", "VOID",
+    "XSD", "Iris",
+]  # fmt: skip
 
 
 class Iris:

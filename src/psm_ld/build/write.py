@@ -24,7 +24,7 @@ from psm_ld.build.validate import Report
 from psm_ld.query import conneg
 from psm_ld.query.serialize import triples_to_bytes
 from psm_ld.query.store import write_numeric_literals
-from psm_ld.release import DOCUMENTS, DOWNLOADS, NQUADS, REPORT, Release
+from psm_ld.release import DOCUMENTS_DIR, DOWNLOADS_DIR, NQUADS_FILE, REPORT_FILE, Release
 
 
 def canonical_nquads(dataset: Dataset, exclude: URIRef | None = None) -> bytes:
@@ -73,14 +73,14 @@ def write_release(built: Built, report: Report, build_dir: Path, data_dir: Path)
     staging.mkdir(parents=True)
     base = built.iris.base
     data = canonical_nquads(built.dataset, exclude=built.iris.catalog)
-    dumps = write_dumps(data, base + "dataset/", data_dir, staging / DOWNLOADS, base)
+    dumps = write_dumps(data, base + "dataset/", data_dir, staging / DOWNLOADS_DIR, base)
     describe_release(built, dumps, example_resources(built))
     catalog = canonical_lines(built.dataset.graph(built.iris.catalog))  # the only graph changed since
     full = "".join(sorted(data.decode("utf-8").splitlines(keepends=True) + catalog)).encode("utf-8")
-    _write_documents(staging / DOCUMENTS, "catalogo", "".join(catalog).encode("utf-8"), base)
-    (staging / NQUADS).write_bytes(full)
-    write_numeric_literals(staging / NQUADS)
-    (staging / REPORT).write_text(
+    _write_documents(staging / DOCUMENTS_DIR, "catalogo", "".join(catalog).encode("utf-8"), base)
+    (staging / NQUADS_FILE).write_bytes(full)
+    write_numeric_literals(staging / NQUADS_FILE)
+    (staging / REPORT_FILE).write_text(
         json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",
     )

@@ -14,15 +14,9 @@ from collections.abc import Iterable
 import pyoxigraph as ox
 
 from psm_ld.query.store import ReadStore
+from psm_ld.vocab import DCT, RDFS, SKOS
 
-LABELS = tuple(
-    ox.NamedNode(iri)
-    for iri in (
-        "http://www.w3.org/2004/02/skos/core#prefLabel",
-        "http://www.w3.org/2000/01/rdf-schema#label",
-        "http://purl.org/dc/terms/title",
-    )
-)
+LABELS = tuple(ox.NamedNode(iri) for iri in (SKOS + "prefLabel", RDFS + "label", DCT + "title"))
 MAX_INCOMING = 5000  # per resource; bounds the document of a class with very many instances
 
 Subject = ox.NamedNode | ox.BlankNode

@@ -19,9 +19,9 @@ from psm_ld.query.serialize import rewrite, triples_to_bytes
 from psm_ld.query.store import ReadStore
 from psm_ld.release import Release
 
-TYPES = (conneg.HTML, *conneg.RDF_TYPES)
+DOCUMENT_TYPES = (conneg.HTML, *conneg.RDF_TYPES)
 CACHE_BYTES = 64 * 1024 * 1024
-DOWNLOADS = "download/"
+DOWNLOADS_PATH = "download/"
 
 
 class Documents:
@@ -67,4 +67,4 @@ class Documents:
         )
         solutions = self.describer.store.query(query, use_default_graph_as_union=True)
         iris = (s["s"].value for s in solutions)  # type: ignore[index,union-attr]
-        return sorted(i for i in iris if i != base and not i.startswith(base + DOWNLOADS))
+        return sorted(i for i in iris if i != base and not i.startswith(base + DOWNLOADS_PATH))

@@ -27,6 +27,7 @@ from psm_ld.config import Settings
 from psm_ld.pages.search import SearchIndex
 from psm_ld.queries import NamedQuery, QueryError
 from psm_ld.query.store import ReadStore
+from psm_ld.vocab import DCAT, DCT, OWL, PROV, RDF, RDFS, SCHEMA_ORG, SH, SKOS, SKOSXL, VANN, XSD
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
@@ -34,19 +35,6 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 STATIC_PATH = "static/"  # URL path under the origin where the server mounts STATIC_DIR (/static/)
 HOME_EDITION = "2021-2023"  # the edition the home page shows at a glance (others are linked from it)
 SEARCH_PATH = "cerca"  # the search page (GET ?q=) the server routes to Pages.search
-
-RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
-OWL = "http://www.w3.org/2002/07/owl#"
-XSD = "http://www.w3.org/2001/XMLSchema#"
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-SKOSXL = "http://www.w3.org/2008/05/skos-xl#"
-DCT = "http://purl.org/dc/terms/"
-DCAT = "http://www.w3.org/ns/dcat#"
-SH = "http://www.w3.org/ns/shacl#"
-PROV = "http://www.w3.org/ns/prov#"
-VANN = "http://purl.org/vocab/vann/"
-SCHEMA = "https://schema.org/"
 
 KNOWN_PREFIXES = {
     "rdf": RDF,
@@ -60,14 +48,14 @@ KNOWN_PREFIXES = {
     "sh": SH,
     "prov": PROV,
     "vann": VANN,
-    "schema": SCHEMA,
+    "schema": SCHEMA_ORG,
 }
 
 # the alternate formats of every resource document (design.md, "URIs")
 FORMATS = (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("rdf", "RDF/XML"), ("nt", "N-Triples"))
 RESULT_FORMATS = (("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV"), ("tsv", "TSV"))
 # full dumps (design.md, "HTTP interface": /download/{file}); shown on the home page
-DOWNLOADS = (
+DUMP_LINKS = (
     ("psm.ttl", "Turtle"),
     ("psm.nt", "N-Triples"),
     ("psm.nq", "N-Quads"),
@@ -183,7 +171,7 @@ class Pages:
             context.update(self._plan_context(plan))
         context["editions"] = [self._link(p) for p in plans if p != plan]
         context["schemes"] = [self._link(s) for s in self._schemes()]
-        context["downloads"] = DOWNLOADS
+        context["downloads"] = DUMP_LINKS
         context["queries"] = self.queries
         return self._render("home.html", **context)
 

@@ -14,10 +14,7 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from psm_ld.query.store import ReadStore
-
-SKOS = "http://www.w3.org/2004/02/skos/core#"
-DCT = "http://purl.org/dc/terms/"
-RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+from psm_ld.vocab import DCT, RDFS, SKOS
 
 # label property → how its hits are shown (Italian, the site's first language)
 FIELDS: dict[str, str] = {

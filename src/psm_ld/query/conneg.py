@@ -9,24 +9,24 @@ from psm_ld.vocab import CSV, HTML, JSONLD, NTRIPLES, RDFXML, RESULTS_JSON, RESU
 
 
 @dataclass(frozen=True)
-class Format:
+class MediaType:
     media_type: str
     aliases: tuple[str, ...] = ()  # other media types a client may ask for and get this one
     names: tuple[str, ...] = ()  # values of ?format=
 
 
-FORMATS: dict[str, Format] = {
+MEDIA_TYPES: dict[str, MediaType] = {
     f.media_type: f
     for f in (
-        Format(HTML, ("application/xhtml+xml",), ("html", "htm")),
-        Format(TURTLE, ("application/x-turtle", "text/n3"), ("ttl", "turtle")),
-        Format(NTRIPLES, ("text/plain",), ("nt", "ntriples", "n-triples")),
-        Format(JSONLD, ("application/json",), ("jsonld", "json-ld", "json")),
-        Format(RDFXML, ("application/xml", "text/xml"), ("rdf", "xml", "rdfxml", "rdf+xml")),
-        Format(RESULTS_JSON, ("application/json",), ("json", "srj")),
-        Format(RESULTS_XML, ("application/xml", "text/xml"), ("xml", "srx")),
-        Format(CSV, (), ("csv",)),
-        Format(TSV, (), ("tsv",)),
+        MediaType(HTML, ("application/xhtml+xml",), ("html", "htm")),
+        MediaType(TURTLE, ("application/x-turtle", "text/n3"), ("ttl", "turtle")),
+        MediaType(NTRIPLES, ("text/plain",), ("nt", "ntriples", "n-triples")),
+        MediaType(JSONLD, ("application/json",), ("jsonld", "json-ld", "json")),
+        MediaType(RDFXML, ("application/xml", "text/xml"), ("rdf", "xml", "rdfxml", "rdf+xml")),
+        MediaType(RESULTS_JSON, ("application/json",), ("json", "srj")),
+        MediaType(RESULTS_XML, ("application/xml", "text/xml"), ("xml", "srx")),
+        MediaType(CSV, (), ("csv",)),
+        MediaType(TSV, (), ("tsv",)),
     )
 }
 
@@ -93,7 +93,7 @@ def negotiate(accept: str | None, candidates: tuple[str, ...] | list[str]) -> st
     ranges = parse_accept(accept)
     chosen, chosen_q = None, 0.0
     for media in candidates:
-        fmt = FORMATS.get(media, Format(media))
+        fmt = MEDIA_TYPES.get(media, MediaType(media))
         q = max(_quality(m, ranges) for m in (media, *fmt.aliases))
         if q > chosen_q:
             chosen, chosen_q = media, q
@@ -104,7 +104,7 @@ def from_name(name: str, candidates: tuple[str, ...] | list[str]) -> str | None:
     """The candidate named by ?format= (short name like `ttl`, or a media type)."""
     wanted = name.strip().lower()
     for media in candidates:
-        fmt = FORMATS.get(media, Format(media))
+        fmt = MEDIA_TYPES.get(media, MediaType(media))
         if wanted == media or wanted in fmt.names or wanted in fmt.aliases:
             return media
     return None

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pyoxigraph as ox
 
 from psm_ld.query import conneg
+from psm_ld.vocab import PREFIXES, XSD
 
 if TYPE_CHECKING:
     from rdflib.term import Node
@@ -26,25 +27,9 @@ OX_RESULTS = {
     conneg.TSV: ox.QueryResultsFormat.TSV,
 }
 
-STANDARD_PREFIXES = {
-    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
-    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
-    "owl": "http://www.w3.org/2002/07/owl#",
-    "xsd": "http://www.w3.org/2001/XMLSchema#",
-    "skos": "http://www.w3.org/2004/02/skos/core#",
-    "dct": "http://purl.org/dc/terms/",
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "prov": "http://www.w3.org/ns/prov#",
-    "sh": "http://www.w3.org/ns/shacl#",
-    "skosxl": "http://www.w3.org/2008/05/skos-xl#",
-    "vann": "http://purl.org/vocab/vann/",
-    "void": "http://rdfs.org/ns/void#",
-    "sd": "http://www.w3.org/ns/sparql-service-description#",
-}
-
 
 def prefixes(base: str) -> dict[str, str]:
-    return {"psm": base + "ontologia#", **STANDARD_PREFIXES}
+    return {"psm": base + "ontologia#", **PREFIXES}
 
 
 def triples_to_bytes(triples: Iterable[ox.Triple], media_type: str, base: str, compact: bool = True) -> bytes:
@@ -78,7 +63,7 @@ def _rdflib(term: object) -> Node:
     if isinstance(term, ox.Literal):
         if term.language:
             return Literal(term.value, lang=term.language)
-        plain = term.datatype.value == "http://www.w3.org/2001/XMLSchema#string"
+        plain = term.datatype.value == XSD + "string"
         return Literal(term.value, datatype=None if plain else URIRef(term.datatype.value))
     raise TypeError(f"no JSON-LD for RDF-star term {term}")
 
@@ -108,7 +93,7 @@ def term_json(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> dic
         out: dict[str, object] = {"type": "literal", "value": term.value}
         if term.language:
             out["xml:lang"] = term.language
-        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+        elif term.datatype.value != XSD + "string":
             out["datatype"] = term.datatype.value
         return out
     return {

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from starlette.requests import Request
 
-from psm_ld.query.serialize import STANDARD_PREFIXES
+from psm_ld.vocab import RDF, SD, VOID, W3C_FORMATS, XSD
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
@@ -187,10 +187,7 @@ def graph_names(iris: list[str]) -> list[ox.NamedNode]:
 
 # --- service description (SPARQL 1.1 Service Description) ------------------------------------
 
-SD = STANDARD_PREFIXES["sd"]
-VOID = STANDARD_PREFIXES["void"]
-FORMATS_NS = "http://www.w3.org/ns/formats/"
-RESULT_FORMATS = (
+SD_RESULT_FORMATS = (
     "SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV", "SPARQL_Results_TSV",
     "Turtle", "N-Triples", "JSON-LD", "RDF_XML",
 )  # fmt: skip
@@ -199,7 +196,7 @@ RESULT_FORMATS = (
 def service_description(endpoint: str, graphs: dict[str, int]) -> list[ox.Triple]:
     """sd:Service for `endpoint`; the default dataset lists the named graphs with their sizes."""
     sd, void = (lambda local: ox.NamedNode(SD + local)), (lambda local: ox.NamedNode(VOID + local))
-    rdf_type = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    rdf_type = ox.NamedNode(RDF + "type")
     service, dataset, default = ox.NamedNode(endpoint), ox.BlankNode("dataset"), ox.BlankNode("default")
     out = [
         ox.Triple(service, rdf_type, sd("Service")),
@@ -212,7 +209,7 @@ def service_description(endpoint: str, graphs: dict[str, int]) -> list[ox.Triple
         ox.Triple(default, rdf_type, sd("Graph")),
         ox.Triple(default, void("triples"), ox.Literal(str(sum(graphs.values())), datatype=_INTEGER)),
     ]
-    out += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(FORMATS_NS + f)) for f in RESULT_FORMATS]
+    out += [ox.Triple(service, sd("resultFormat"), ox.NamedNode(W3C_FORMATS + f)) for f in SD_RESULT_FORMATS]
     for n, (name, size) in enumerate(sorted(graphs.items())):
         named, graph = ox.BlankNode(f"named{n}"), ox.BlankNode(f"graph{n}")
         out += [
@@ -226,4 +223,4 @@ def service_description(endpoint: str, graphs: dict[str, int]) -> list[ox.Triple
     return out
 
 
-_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_INTEGER = ox.NamedNode(XSD + "integer")

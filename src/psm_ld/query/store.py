@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pyoxigraph as ox
 
+from psm_ld.vocab import XSD
+
 if TYPE_CHECKING:  # not at run time: the query workers import this module and need no rdflib
     from psm_ld.queries import NamedQuery
 
@@ -121,7 +123,6 @@ def store_from_bytes(nquads: bytes) -> ox.Store:
 
 # --- literals as the release writes them -----------------------------------------------------------
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
 # datatypes whose literals pyoxigraph's store keeps by value and gives back in a canonical form:
 # "1.0"^^xsd:decimal as "1", "1.0e6"^^xsd:double as "1000000", xsd:nonNegativeInteger as xsd:integer
 NUMERIC = frozenset(

@@ -29,7 +29,7 @@ from psm_ld.release import current_release
 from psm_ld.web import endpoints, opendata
 from psm_ld.web.dereference import dereference, origin_of
 from psm_ld.web.reload import follow_releases
-from psm_ld.web.state import Served, load
+from psm_ld.web.served import Served, load
 
 log = logging.getLogger("uvicorn.error")
 
@@ -95,20 +95,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, tags=["pages"])
     def home(request: Request) -> HTMLResponse:
-        return HTMLResponse(state(request).pages.home(origin_of(request)))
+        return HTMLResponse(served_of(request).pages.home(origin_of(request)))
 
     @app.get(f"/{SEARCH_PATH}", response_class=HTMLResponse, tags=["pages"])
     def search(request: Request, q: str = "") -> HTMLResponse:
-        return HTMLResponse(state(request).pages.search(q, origin_of(request)))
+        return HTMLResponse(served_of(request).pages.search(q, origin_of(request)))
 
-    endpoints.register(app, state, queries)
-    opendata.register(app, state)
+    endpoints.register(app, served_of, queries)
+    opendata.register(app, served_of)
     app.mount(f"/{STATIC_PATH.strip('/')}", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     # A plain Starlette route, not FastAPI's: no dependency solving on the hottest path (documents
     # from the cache), and async, so no hop to a threadpool. Not in the OpenAPI description anyway.
     async def resource(request: Request) -> Response:
-        return dereference(state(request), request, request.path_params["path"])
+        return dereference(served_of(request), request, request.path_params["path"])
 
     app.router.routes.append(Route("/{path:path}", resource, methods=["GET", "HEAD"]))
 
@@ -138,7 +138,7 @@ class AllowAnyOrigin:
         await self.app(scope, receive, send_with_header)
 
 
-def state(request: Request) -> Served:
+def served_of(request: Request) -> Served:
     served: Served | None = request.app.state.served
     if served is None:
         raise HTTPException(503, "The release is still loading; retry in a moment.")

@@ -15,9 +15,9 @@ from urllib.parse import quote
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
-from psm_ld.pages.documents import TYPES
+from psm_ld.pages.documents import DOCUMENT_TYPES
 from psm_ld.query import conneg
-from psm_ld.web.state import Served
+from psm_ld.web.served import Served
 
 _SAFE = "/:@!$&'()*+,;=-._~"
 
@@ -44,10 +44,10 @@ def dereference(served: Served, request: Request, path: str) -> Response:
         return document(served, request, stem, media)
     if not served.describer.known(base + path):
         return not_found(served, request, path)
-    chosen = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), TYPES)
+    chosen = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), DOCUMENT_TYPES)
     if chosen is None:
         return PlainTextResponse(
-            "Not acceptable; available: " + ", ".join(TYPES) + "\n",
+            "Not acceptable; available: " + ", ".join(DOCUMENT_TYPES) + "\n",
             status_code=406,
             headers={"Vary": "Accept"},
         )
@@ -73,7 +73,7 @@ def _headers(
     """The ETag and the headers of a document: the same for every request, so computed once."""
     iri, quoted = base + stem, quote(stem, safe=_SAFE)
     tag = hashlib.sha256(f"{release}\n{iri}\n{media}\n{origin}".encode()).hexdigest()[:32]
-    links = [f'<{origin}{quoted}{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"' for m in TYPES]
+    links = [f'<{origin}{quoted}{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"' for m in DOCUMENT_TYPES]
     links.append(f'<{base}{quoted}{conneg.SUFFIX_OF[media]}>; rel="canonical"')
     links.append(f'<{iri}>; rel="describes"')
     return tag, {

@@ -22,8 +22,9 @@ from psm_ld.query.sparql import (
     read_operation,
     service_description,
 )
+from psm_ld.vocab import XSD
 from psm_ld.web.dereference import content_type, origin_of
-from psm_ld.web.state import Served
+from psm_ld.web.served import Served
 
 FORMAT_PARAMETER = {
     "name": "format",
@@ -97,9 +98,7 @@ def as_table(result: Result) -> Table:
         return Table(columns, rows)  # type: ignore[arg-type]
     if result.kind == "ask":
         value = bool(ox.parse_query_results(result.body, format=ox.QueryResultsFormat.JSON))
-        literal = ox.Literal(
-            str(value).lower(), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
-        )
+        literal = ox.Literal(str(value).lower(), datatype=ox.NamedNode(XSD + "boolean"))
         return Table(["ask"], [{"ask": literal}])
     quads = ox.parse(result.body, format=ox.RdfFormat.N_TRIPLES)
     return Table(
@@ -115,13 +114,13 @@ def result_response(served: Served, request: Request, result: Result) -> Respons
     return Response(body, media_type=content_type(result.media_type), headers={"Vary": "Accept"})
 
 
-def register(app: FastAPI, state: Callable[[Request], Served], queries: dict[str, NamedQuery]) -> None:
+def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict[str, NamedQuery]) -> None:
     @app.api_route(
         "/sparql", methods=["GET", "POST"], tags=["SPARQL"],
         summary="SPARQL 1.1 Protocol endpoint (read-only)", openapi_extra={"parameters": SPARQL_PARAMETERS},
     )  # fmt: skip
     async def sparql_endpoint(request: Request) -> Response:
-        served = state(request)
+        served = served_of(request)
         origin = origin_of(request)
         try:
             op = await read_operation(request)
@@ -145,7 +144,7 @@ def register(app: FastAPI, state: Callable[[Request], Served], queries: dict[str
 
     @app.get("/queries", tags=["named queries"], summary="The named queries (JSON, or HTML for browsers)")
     def queries_index(request: Request, format: str | None = None) -> Response:  # noqa: A002
-        served = state(request)
+        served = served_of(request)
         chosen = conneg.choose(request.headers.get("accept"), format, ("application/json", conneg.HTML))
         if chosen == conneg.HTML:
             return HTMLResponse(served.pages.queries_index(origin_of(request)))
@@ -154,7 +153,7 @@ def register(app: FastAPI, state: Callable[[Request], Served], queries: dict[str
 
     @app.get("/queries/{name}", include_in_schema=False)
     async def named_query(request: Request, name: str) -> Response:
-        served = state(request)
+        served = served_of(request)
         if name not in queries:
             return error(404, f"Unknown query «{name}». Available: {', '.join(queries)}")
         query = queries[name]

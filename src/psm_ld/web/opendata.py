@@ -17,35 +17,35 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from psm_ld.release import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS
 from psm_ld.web.dereference import dereference, not_found, origin_of
-from psm_ld.web.state import Served
+from psm_ld.web.served import Served
 
-MEDIA_TYPES = {f.suffix: f.media_type for f in (*RDF_FORMATS, NQUADS_FORMAT, CSV_FORMAT)}
+DOWNLOAD_TYPES = {f.suffix: f.media_type for f in (*RDF_FORMATS, NQUADS_FORMAT, CSV_FORMAT)}
 
 
-def register(app: FastAPI, state: Callable[[Request], Served]) -> None:
+def register(app: FastAPI, served_of: Callable[[Request], Served]) -> None:
     @app.get(
         "/download/{name}", tags=["open data"], summary="Dump completo o tabella CSV / full dump or CSV table"
     )
     def download(request: Request, name: str) -> Response:
-        served = state(request)
+        served = served_of(request)
         folder = served.release.downloads
         suffix = name.rsplit(".", 1)[-1]
         path = folder / name
         # only names the release lists: no path tricks reach outside the downloads folder
-        if suffix not in MEDIA_TYPES or name not in _listing(str(folder)):
+        if suffix not in DOWNLOAD_TYPES or name not in _listing(str(folder)):
             return not_found(served, request, f"download/{name}")
-        media = MEDIA_TYPES[suffix]
+        media = DOWNLOAD_TYPES[suffix]
         if media.startswith("text/"):
             media += "; charset=utf-8"
         return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=300"})
 
     @app.get("/.well-known/void", tags=["open data"], summary="VoID: descrizione del dataset")
     def void(request: Request) -> Response:
-        return dereference(state(request), request, "catalogo")  # the catalog graph carries the VoID
+        return dereference(served_of(request), request, "catalogo")  # the catalog graph carries the VoID
 
     @app.get("/sitemap.xml", tags=["open data"], summary="Sitemap di tutte le pagine HTML")
     def sitemap(request: Request) -> Response:
-        served = state(request)
+        served = served_of(request)
         key = (served.release.id, origin_of(request))
         if key not in _SITEMAPS:  # one query per release and origin, not per crawl
             _SITEMAPS[key] = _sitemap(key[1], _pages(served))

@@ -16,7 +16,7 @@ from typing import Any
 from psm_ld.config import Settings
 from psm_ld.queries import NamedQuery
 from psm_ld.release import current_release
-from psm_ld.web.state import load
+from psm_ld.web.served import load
 
 log = logging.getLogger("uvicorn.error")
 
