@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ROOT
+from servers import ROOT
 
 
 def test_bench_harness_smoke_run(tmp_path: Path) -> None:

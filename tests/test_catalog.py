@@ -9,10 +9,10 @@ import xml.etree.ElementTree as ET
 from functools import cache
 
 import pytest
-from conftest import SHARED, Server
 from pyshacl import validate
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, XSD
+from servers import SHARED, Serving
 
 DCAT_AP = SHARED / "conformance" / "dcat-ap"
 DCATAPIT = Namespace("http://dati.gov.it/onto/dcatapit#")
@@ -27,13 +27,9 @@ PARSERS = {
 
 
 @cache
-def catalog_of(url: str) -> Graph:
+def catalog_of(server: Serving) -> Graph:
     """The catalog as a harvester gets it: the catalog IRI, Accept text/turtle, following the 303."""
-    import httpx
-
-    response = httpx.get(
-        url + "catalogo", headers={"Accept": "text/turtle"}, follow_redirects=True, timeout=60
-    )
+    response = server.get("catalogo", headers={"Accept": "text/turtle"}, follow_redirects=True)
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/turtle")
     return Graph().parse(data=response.text, format="turtle")
 
@@ -53,19 +49,19 @@ def violations(data: Graph, shapes_file: str) -> list[tuple[str, str]]:
     "shapes_file",
     ["dcat-ap-3.0.0-SHACL.ttl", "range.ttl", "mdr-vocabularies.shape.ttl", "deprecateduris.ttl"],
 )
-def test_catalog_conforms_to_dcat_ap_3(same_origin: Server, shapes_file: str) -> None:
-    assert violations(catalog_of(same_origin.url), shapes_file) == []
+def test_catalog_conforms_to_dcat_ap_3(same_origin: Serving, shapes_file: str) -> None:
+    assert violations(catalog_of(same_origin), shapes_file) == []
 
 
-def test_catalog_and_the_html_build_shapes_disagree_only_on_byte_size(same_origin: Server) -> None:
+def test_catalog_and_the_html_build_shapes_disagree_only_on_byte_size(same_origin: Serving) -> None:
     """shapes.ttl (DCAT-AP 3.0.0 html/shacl) wants dcat:byteSize as xsd:decimal, while the normative
     dcat-ap-3.0.0-SHACL.ttl and DCAT 3 want xsd:nonNegativeInteger: we follow the normative file."""
-    found = violations(catalog_of(same_origin.url), "shapes.ttl")
+    found = violations(catalog_of(same_origin), "shapes.ttl")
     assert found and {path for path, _ in found} == {str(DCAT.byteSize)}
 
 
-def test_dcat_ap_it_typing_and_mandatory_properties(same_origin: Server) -> None:
-    graph = catalog_of(same_origin.url)
+def test_dcat_ap_it_typing_and_mandatory_properties(same_origin: Serving) -> None:
+    graph = catalog_of(same_origin)
     catalog = URIRef(same_origin.url + "catalogo")
     assert (catalog, RDF.type, DCATAPIT.Catalog) in graph
     for prop in (DCTERMS.title, DCTERMS.description, DCTERMS.publisher, DCTERMS.modified, DCAT.dataset):
@@ -101,18 +97,15 @@ def test_dcat_ap_it_typing_and_mandatory_properties(same_origin: Server) -> None
         )
 
 
-def void_triples(server: Server) -> dict[URIRef, int]:
-    import httpx
-
-    response = httpx.get(server.url + ".well-known/void", headers={"Accept": "text/turtle"},
-                         follow_redirects=True, timeout=60)  # fmt: skip
+def void_triples(server: Serving) -> dict[URIRef, int]:
+    response = server.get(".well-known/void", headers={"Accept": "text/turtle"}, follow_redirects=True)
     assert response.status_code == 200
     graph = Graph().parse(data=response.text, format="turtle")
     return {s: int(o) for s, o in graph.subject_objects(VOID.triples)}  # type: ignore[arg-type]
 
 
-def test_harvest_follows_every_download_and_the_endpoint(same_origin: Server) -> None:
-    graph = catalog_of(same_origin.url)
+def test_harvest_follows_every_download_and_the_endpoint(same_origin: Serving) -> None:
+    graph = catalog_of(same_origin)
     counts = void_triples(same_origin)
     distributions = list(graph.subjects(RDF.type, DCAT.Distribution))
     assert len(distributions) >= 45
@@ -143,12 +136,12 @@ def test_harvest_follows_every_download_and_the_endpoint(same_origin: Server) ->
             assert served == set(graph.subjects(RDF.type, DCAT.Dataset))
 
 
-def test_void_figures_match_the_data_and_point_to_the_endpoint(same_origin: Server) -> None:
+def test_void_figures_match_the_data_and_point_to_the_endpoint(same_origin: Serving) -> None:
     counts = void_triples(same_origin)
     release = same_origin.release_dataset()
     edition = URIRef(same_origin.url + "dataset/psm-2021-2023")
     assert counts[edition] == len(release.graph(edition))
-    graph = catalog_of(same_origin.url)
+    graph = catalog_of(same_origin)
     assert graph.value(edition, VOID.sparqlEndpoint) == URIRef(same_origin.url + "sparql")
     examples = list(graph.objects(edition, VOID.exampleResource))
     assert URIRef(same_origin.url + "psm/2021-2023") in examples
@@ -156,7 +149,7 @@ def test_void_figures_match_the_data_and_point_to_the_endpoint(same_origin: Serv
         assert same_origin.get(str(example), headers={"Accept": "text/turtle"}).status_code == 303
 
 
-def test_catalog_formats(same_origin: Server) -> None:
+def test_catalog_formats(same_origin: Serving) -> None:
     for suffix, media in (
         (".ttl", "text/turtle"),
         (".rdf", "application/rdf+xml"),
@@ -165,17 +158,17 @@ def test_catalog_formats(same_origin: Server) -> None:
         response = same_origin.get("catalogo" + suffix)
         assert response.status_code == 200 and response.headers["content-type"].startswith(media)
         assert len(Graph().parse(data=response.content, format=PARSERS[media])) == len(
-            catalog_of(same_origin.url)
+            catalog_of(same_origin)
         )
 
 
-def test_downloads_refuse_unknown_names(same_origin: Server) -> None:
+def test_downloads_refuse_unknown_names(same_origin: Serving) -> None:
     assert same_origin.get("download/nessuno.ttl").status_code == 404
     assert same_origin.get("download/%2e%2e%2fpsm.nq").status_code == 404
     assert same_origin.get("download/psm.exe").status_code == 404
 
 
-def test_sitemap_lists_every_page_and_each_answers(same_origin: Server) -> None:
+def test_sitemap_lists_every_page_and_each_answers(same_origin: Serving) -> None:
     response = same_origin.get("sitemap.xml")
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/xml")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -190,7 +183,7 @@ def test_sitemap_lists_every_page_and_each_answers(same_origin: Server) -> None:
             assert page.status_code == 200 and page.headers["content-type"].startswith("text/html"), url
 
 
-def test_robots_points_to_the_sitemap(same_origin: Server) -> None:
+def test_robots_points_to_the_sitemap(same_origin: Serving) -> None:
     text = same_origin.get("robots.txt").text
     assert f"Sitemap: {same_origin.url}sitemap.xml" in text
     assert "Disallow: /sparql?" in text

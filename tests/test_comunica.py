@@ -2,7 +2,8 @@
 package.json) querying the live /sparql endpoint and following dereferenced action URIs.
 
 Link following needs the served RDF to name resources by the serving origin, so these tests use the
-conftest server with IRI rewriting switched on (PSM_REWRITE_IRIS=1; canonical base http://psm.example/).
+real server with IRI rewriting switched on (conftest `rewriting_server`: PSM_REWRITE_IRIS=1; canonical
+base http://psm.example/).
 Node and Comunica must be installed: without them these tests fail, they do not skip.
 """
 
@@ -14,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from servers import Server
 
 ROOT = Path(__file__).resolve().parents[1]
 COMUNICA = ROOT / "node_modules" / ".bin" / "comunica-sparql"
@@ -22,9 +24,9 @@ RESULTS_JSON = "application/sparql-results+json"
 
 
 @pytest.fixture(scope="module")
-def rewriting_server(rewriting) -> str:  # type: ignore[no-untyped-def]
-    """The conftest server that serves RDF with IRIs under its own origin (PSM_REWRITE_IRIS=1)."""
-    return rewriting.url
+def origin(rewriting_server: Server) -> str:
+    """The origin of the real server that serves RDF with IRIs under its own origin."""
+    return rewriting_server.url
 
 
 @pytest.fixture(scope="module")
@@ -50,8 +52,7 @@ def run_comunica(cli: Path, sources: list[str], query: str) -> list[dict[str, st
     return [{k: v["value"] for k, v in b.items()} for b in data["results"]["bindings"]]
 
 
-def test_comunica_queries_the_endpoint(comunica: Path, rewriting_server: str) -> None:
-    origin = rewriting_server
+def test_comunica_queries_the_endpoint(comunica: Path, origin: str) -> None:
     rows = run_comunica(
         comunica,
         [f"sparql@{origin}sparql"],
@@ -68,8 +69,7 @@ def test_comunica_queries_the_endpoint(comunica: Path, rewriting_server: str) ->
     assert codes["2.1.1"]["azione"] == f"{origin}psm/2021-2023/azione/2.1.1"
 
 
-def test_comunica_follows_dereferenced_action_uris(comunica: Path, rewriting_server: str) -> None:
-    origin = rewriting_server
+def test_comunica_follows_dereferenced_action_uris(comunica: Path, origin: str) -> None:
     actions = run_comunica(
         comunica,
         [f"sparql@{origin}sparql"],
@@ -90,9 +90,8 @@ def test_comunica_follows_dereferenced_action_uris(comunica: Path, rewriting_ser
         assert described[0]["strategia"].startswith(f"{origin}psm/2021-2023/strategia/")
 
 
-def test_comunica_walks_action_strategy_axis_mission(comunica: Path, rewriting_server: str) -> None:
+def test_comunica_walks_action_strategy_axis_mission(comunica: Path, origin: str) -> None:
     """Follow links document by document: action → strategy → axis → the axis's PNRR mission."""
-    origin = rewriting_server
     action = f"{origin}psm/2021-2023/azione/2.1.1"
     strategy = run_comunica(comunica, [action], f"SELECT ?s WHERE {{ <{action}> <{SKOS}broader> ?s }}")[0][
         "s"

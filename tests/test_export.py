@@ -1,6 +1,6 @@
 """The static export behind a real nginx (Debian's, installed by `make test-tools`): documents from
 files, everything else proxied to a real psm-ld server; the bytes and headers a client gets are the
-server's own."""
+server's own (compared with the app's answers, in-process, on the same origin)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import ROOT, Server, free_port
+from servers import ROOT, Server, Serving, free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 ACTION = "psm/2021-2023/azione/2.1.1"
@@ -30,7 +30,8 @@ class Exported:
 
 
 @pytest.fixture(scope="module")
-def exported(same_origin: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
+def exported(same_origin_server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
+    same_origin = same_origin_server  # nginx proxies to it
     assert os.access(NGINX, os.X_OK), "nginx is missing: `make test` installs it (make test-tools)"
     folder = tmp_path_factory.mktemp("export")
     port = free_port()
@@ -67,7 +68,7 @@ def exported(same_origin: Server, tmp_path_factory: pytest.TempPathFactory) -> I
         process.wait(10)
 
 
-def test_every_resource_has_its_documents_byte_for_byte(exported: Exported, same_origin: Server) -> None:
+def test_every_resource_has_its_documents_byte_for_byte(exported: Exported, same_origin: Serving) -> None:
     site = exported.folder / "site"
     pages = [p.removesuffix(".html") for p in _sitemap_paths(same_origin) if p.endswith(".html")]
     assert len(pages) > 200 and ACTION in pages
@@ -81,7 +82,7 @@ def test_every_resource_has_its_documents_byte_for_byte(exported: Exported, same
             assert (site / path).read_bytes() == served.content, path
 
 
-def test_documents_come_from_files_with_the_servers_headers(exported: Exported, same_origin: Server) -> None:
+def test_documents_come_from_files_with_the_servers_headers(exported: Exported, same_origin: Serving) -> None:
     with httpx.Client(base_url=exported.url, timeout=30) as client:
         for suffix in SUFFIXES:
             ours, theirs = client.get(ACTION + suffix), same_origin.get(ACTION + suffix)
@@ -118,7 +119,7 @@ def test_negotiation_and_the_rest_are_proxied(exported: Exported) -> None:
         assert client.get("").status_code == 200 and "<html" in client.get("").text
 
 
-def _sitemap_paths(server: Server) -> list[str]:
+def _sitemap_paths(server: Serving) -> list[str]:
     import xml.etree.ElementTree as ET
 
     root = ET.fromstring(server.get("sitemap.xml").content)

@@ -1,11 +1,11 @@
-"""Dereferencing every kind of IRI in the release, against real servers (tests/conftest.py)."""
+"""Dereferencing every kind of IRI in the release, against the app in-process (tests/conftest.py)."""
 
 from __future__ import annotations
 
 import pytest
-from conftest import Server
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
+from servers import Serving
 
 RDF_FORMATS = {
     ".ttl": ("text/turtle", "turtle"),
@@ -42,7 +42,7 @@ def parse(response, syntax: str) -> Graph:  # type: ignore[no-untyped-def]
     return graph
 
 
-def expected(server: Server, iri: str) -> set[tuple[object, object, object]]:
+def expected(server: Serving, iri: str) -> set[tuple[object, object, object]]:
     """The release's triples about `iri` (outgoing and incoming; blank nodes left out), with IRIs as
     the server should write them."""
     node = URIRef(iri)
@@ -55,14 +55,14 @@ def expected(server: Server, iri: str) -> set[tuple[object, object, object]]:
     }
 
 
-def served_term(server: Server, term: object) -> object:
+def served_term(server: Serving, term: object) -> object:
     if server.rewrite and isinstance(term, URIRef) and str(term).startswith(server.base):
         return URIRef(server.url + str(term)[len(server.base) :])
     return term
 
 
 @pytest.mark.parametrize("path", KINDS.values(), ids=KINDS.keys())
-def test_resource_303_to_turtle_document(other_origin: Server, path: str) -> None:
+def test_resource_303_to_turtle_document(other_origin: Serving, path: str) -> None:
     server = other_origin
     response = server.get(path, headers={"Accept": "text/turtle"})
     assert response.status_code == 303
@@ -89,7 +89,7 @@ def test_resource_303_to_turtle_document(other_origin: Server, path: str) -> Non
 
 
 @pytest.mark.parametrize("suffix", RDF_FORMATS)
-def test_every_rdf_format_parses_with_the_same_triples(other_origin: Server, suffix: str) -> None:
+def test_every_rdf_format_parses_with_the_same_triples(other_origin: Serving, suffix: str) -> None:
     path = KINDS["action"]
     media, syntax = RDF_FORMATS[suffix]
     response = other_origin.get(path + suffix)
@@ -112,23 +112,23 @@ def test_every_rdf_format_parses_with_the_same_triples(other_origin: Server, suf
         ("*/*", ".html"),
     ],
 )
-def test_negotiation_picks_the_document(other_origin: Server, accept: str, suffix: str) -> None:
+def test_negotiation_picks_the_document(other_origin: Serving, accept: str, suffix: str) -> None:
     response = other_origin.get(KINDS["axis"], headers={"Accept": accept})
     assert response.status_code == 303
     assert response.headers["location"].endswith(KINDS["axis"] + suffix)
 
 
-def test_format_parameter_overrides_accept(other_origin: Server) -> None:
+def test_format_parameter_overrides_accept(other_origin: Serving) -> None:
     response = other_origin.get(KINDS["strategy"] + "?format=ttl", headers={"Accept": "text/html"})
     assert response.status_code == 303
     assert response.headers["location"].endswith(".ttl")
 
 
-def test_unacceptable_format_is_406(other_origin: Server) -> None:
+def test_unacceptable_format_is_406(other_origin: Serving) -> None:
     assert other_origin.get(KINDS["action"], headers={"Accept": "image/png"}).status_code == 406
 
 
-def test_html_document(other_origin: Server) -> None:
+def test_html_document(other_origin: Serving) -> None:
     response = other_origin.get(KINDS["action"] + ".html")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -136,7 +136,7 @@ def test_html_document(other_origin: Server) -> None:
     assert "2.1.1" in response.text
 
 
-def test_etag_gives_304(other_origin: Server) -> None:
+def test_etag_gives_304(other_origin: Serving) -> None:
     first = other_origin.get(KINDS["axis"] + ".ttl")
     again = other_origin.get(KINDS["axis"] + ".ttl", headers={"If-None-Match": first.headers["etag"]})
     assert again.status_code == 304
@@ -145,7 +145,7 @@ def test_etag_gives_304(other_origin: Server) -> None:
     assert other.status_code == 200  # another representation has another tag
 
 
-def test_head_request(other_origin: Server) -> None:
+def test_head_request(other_origin: Serving) -> None:
     with other_origin.client() as client:
         response = client.head(KINDS["axis"] + ".ttl")
     assert response.status_code == 200
@@ -161,7 +161,7 @@ def test_head_request(other_origin: Server) -> None:
         ("ontologia/Inesistente", "text/plain", "text/plain"),
     ],
 )
-def test_unknown_iri_is_404(other_origin: Server, path: str, accept: str, media: str) -> None:
+def test_unknown_iri_is_404(other_origin: Serving, path: str, accept: str, media: str) -> None:
     response = other_origin.get(path, headers={"Accept": accept})
     assert response.status_code == 404
     assert response.headers["content-type"].startswith(media)
@@ -175,34 +175,34 @@ def test_unknown_iri_is_404(other_origin: Server, path: str, accept: str, media:
         ("psm/2021-2023/asse/1", "psm/2021-2023/asse/1#denominazione-1"),
     ],
 )
-def test_hash_iris_are_described_by_their_document(other_origin: Server, document: str, member: str) -> None:
+def test_hash_iris_are_described_by_their_document(other_origin: Serving, document: str, member: str) -> None:
     graph = parse(other_origin.get(document + ".ttl"), "turtle")
     node = URIRef(other_origin.base + member)
     assert not (expected(other_origin, str(node)) - set(graph))
     assert any(graph.triples((node, None, None)))
 
 
-def test_document_has_labels_of_what_it_mentions(other_origin: Server) -> None:
+def test_document_has_labels_of_what_it_mentions(other_origin: Serving) -> None:
     graph = parse(other_origin.get(KINDS["action"] + ".ttl"), "turtle")
     azione = URIRef(other_origin.base + "ontologia#Azione")
     assert (azione, RDFS.label, Literal("Azione", lang="it")) in graph
     assert (URIRef(other_origin.base + KINDS["action"]), RDF.type, azione) in graph
 
 
-def test_shapes_document_closes_blank_nodes(other_origin: Server) -> None:
+def test_shapes_document_closes_blank_nodes(other_origin: Serving) -> None:
     graph = parse(other_origin.get("shapes.ttl"), "turtle")
     objects = {o for o in graph.objects() if isinstance(o, BNode)}
     assert objects, "shapes use blank nodes (sh:property [...])"
     assert all(any(graph.triples((o, None, None))) for o in objects)
 
 
-def test_without_rewriting_rdf_keeps_canonical_iris(other_origin: Server) -> None:
+def test_without_rewriting_rdf_keeps_canonical_iris(other_origin: Serving) -> None:
     text = other_origin.get(KINDS["action"] + ".nt").text
     assert f"<{OTHER}psm/2021-2023/azione/2.1.1>" in text
     assert other_origin.url not in text
 
 
-def test_with_rewriting_rdf_uses_the_serving_origin(rewriting: Server) -> None:
+def test_with_rewriting_rdf_uses_the_serving_origin(rewriting: Serving) -> None:
     path = KINDS["action"]
     response = rewriting.get(path, headers={"Accept": "text/turtle"})
     assert response.headers["location"] == rewriting.url + path + ".ttl"
@@ -217,7 +217,7 @@ def test_with_rewriting_rdf_uses_the_serving_origin(rewriting: Server) -> None:
 
 
 @pytest.mark.parametrize("path", ["psm/2021-2023/azione/2.1.1", "ontologia", "pnrr/missione/M1"])
-def test_same_origin_as_base(same_origin: Server, path: str) -> None:
+def test_same_origin_as_base(same_origin: Serving, path: str) -> None:
     response = same_origin.get(path, headers={"Accept": "application/ld+json"})
     assert response.status_code == 303
     assert response.headers["location"] == same_origin.url + path + ".jsonld"

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Server, free_port, start, stop
 from kg import project_copy
+from servers import Server, free_port, start, stop
 
 ACTION = "psm/2021-2023/azione/2.1.1"
 TITLE = "Rete metropolitana delle infrastrutture verdi"

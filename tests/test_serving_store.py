@@ -1,5 +1,5 @@
 """How the server holds a release: the store (in memory or on disk) and the caches of results and
-documents, against real servers (tests/conftest.py)."""
+documents, against the app in-process (tests/conftest.py); `psm-ld serve` as a real process."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import OTHER_BASE, Server, free_port, start, stop
+from servers import OTHER_BASE, InProcess, Serving, free_port, serve
 
 AXES = (
     "SELECT ?n WHERE { ?a a <http://psm.example/ontologia#Asse> ; "
@@ -18,23 +18,20 @@ JSON = {"Accept": "application/sparql-results+json"}
 
 
 @pytest.fixture(scope="module")
-def on_disk(other_build: Path) -> Iterator[Server]:
-    log = other_build.parent / "server-disk.log"
-    server = start(other_build, OTHER_BASE, free_port(), log, PSM_STORE="disk")
-    yield server
-    stop(server)
+def on_disk(other_build: Path) -> Iterator[InProcess]:
+    yield from serve(other_build, OTHER_BASE, f"http://127.0.0.1:{free_port()}/", store_mode="disk")
 
 
-def cache_stats(server: Server, which: str) -> dict[str, int]:
+def cache_stats(server: Serving, which: str) -> dict[str, int]:
     return server.get("health").json()["cache"][which]
 
 
-def test_a_small_release_is_served_from_memory(other_origin: Server) -> None:
+def test_a_small_release_is_served_from_memory(other_origin: Serving) -> None:
     assert other_origin.get("health").json()["store"] == "memory"
     assert not (other_origin.build_dir / "current" / "oxigraph").exists()
 
 
-def test_the_on_disk_store_answers_the_same(on_disk: Server, other_origin: Server) -> None:
+def test_the_on_disk_store_answers_the_same(on_disk: Serving, other_origin: Serving) -> None:
     assert on_disk.get("health").json()["store"] == "disk"
     assert (on_disk.build_dir / "current" / "oxigraph" / "CURRENT").is_file()
     turtle = "psm/2021-2023/azione/2.1.1.ttl"
@@ -53,7 +50,7 @@ def test_the_on_disk_store_answers_the_same(on_disk: Server, other_origin: Serve
     )
 
 
-def test_a_repeated_query_is_answered_from_the_result_cache(other_origin: Server) -> None:
+def test_a_repeated_query_is_answered_from_the_result_cache(other_origin: Serving) -> None:
     query = AXES + " LIMIT 5"  # a text no other test sends
     before = cache_stats(other_origin, "results")
     first = other_origin.get("sparql", params={"query": query}, headers=JSON)
@@ -66,14 +63,14 @@ def test_a_repeated_query_is_answered_from_the_result_cache(other_origin: Server
     assert cache_stats(other_origin, "results")["misses"] - after["misses"] == 1
 
 
-def test_failures_are_not_cached(other_origin: Server) -> None:
+def test_failures_are_not_cached(other_origin: Serving) -> None:
     before = cache_stats(other_origin, "results")["entries"]
     for _ in range(2):
         assert other_origin.get("sparql", params={"query": "SELECT WHERE"}, headers=JSON).status_code == 400
     assert cache_stats(other_origin, "results")["entries"] == before
 
 
-def test_documents_are_rendered_once_per_origin(other_origin: Server, rewriting: Server) -> None:
+def test_documents_are_rendered_once_per_origin(other_origin: Serving, rewriting: Serving) -> None:
     path = "psm/2021-2023/strategia/5.2.html"
     before = cache_stats(other_origin, "documents")
     first, second = other_origin.get(path), other_origin.get(path)

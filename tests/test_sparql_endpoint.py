@@ -1,4 +1,5 @@
-"""/sparql (SPARQL 1.1 Protocol, read-only) and /queries, against real servers (tests/conftest.py)."""
+"""/sparql (SPARQL 1.1 Protocol, read-only) and /queries, against the app in-process, and a real server
+for the time limit (its worker processes killed while the server answers others; tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ import xml.etree.ElementTree as ET
 
 import httpx
 import pytest
-from conftest import MAX_ROWS, QUERY_TIMEOUT, Server
 from rdflib import Graph, URIRef
 from rdflib.namespace import Namespace
+from servers import MAX_ROWS, QUERY_TIMEOUT, Serving
 
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SELECT_AXES = (
@@ -27,11 +28,11 @@ CONSTRUCT = (
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f . ?g ?s ?h }"
 
 
-def select(server: Server, query: str, accept: str = "application/sparql-results+json") -> httpx.Response:
+def select(server: Serving, query: str, accept: str = "application/sparql-results+json") -> httpx.Response:
     return server.get("sparql", params={"query": query}, headers={"Accept": accept})
 
 
-def test_select_json(other_origin: Server) -> None:
+def test_select_json(other_origin: Serving) -> None:
     response = select(other_origin, SELECT_AXES)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("application/sparql-results+json")
@@ -40,7 +41,7 @@ def test_select_json(other_origin: Server) -> None:
     assert rows[0]["asse"] == {"type": "uri", "value": "http://psm.example/psm/2021-2023/asse/1"}
 
 
-def test_select_xml(other_origin: Server) -> None:
+def test_select_xml(other_origin: Serving) -> None:
     response = select(other_origin, SELECT_AXES, "application/sparql-results+xml")
     assert response.headers["content-type"].startswith("application/sparql-results+xml")
     ns = {"r": "http://www.w3.org/2005/sparql-results#"}
@@ -49,7 +50,7 @@ def test_select_xml(other_origin: Server) -> None:
 
 
 @pytest.mark.parametrize(("accept", "delimiter"), [("text/csv", ","), ("text/tab-separated-values", "\t")])
-def test_select_csv_tsv(other_origin: Server, accept: str, delimiter: str) -> None:
+def test_select_csv_tsv(other_origin: Serving, accept: str, delimiter: str) -> None:
     response = select(other_origin, SELECT_AXES, accept)
     assert response.headers["content-type"].startswith(accept)
     rows = list(csv.reader(io.StringIO(response.text), delimiter=delimiter))
@@ -57,7 +58,7 @@ def test_select_csv_tsv(other_origin: Server, accept: str, delimiter: str) -> No
 
 
 @pytest.mark.parametrize("accept", ["application/sparql-results+json", "application/sparql-results+xml"])
-def test_ask(other_origin: Server, accept: str) -> None:
+def test_ask(other_origin: Serving, accept: str) -> None:
     response = select(other_origin, "ASK { ?s a <http://psm.example/ontologia#Azione> }", accept)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith(accept)
@@ -73,7 +74,7 @@ def test_ask(other_origin: Server, accept: str) -> None:
         ("application/rdf+xml", "xml"),
     ],
 )
-def test_construct_and_describe_in_every_rdf_format(other_origin: Server, accept: str, syntax: str) -> None:
+def test_construct_and_describe_in_every_rdf_format(other_origin: Serving, accept: str, syntax: str) -> None:
     for query in (CONSTRUCT, "DESCRIBE <http://psm.example/psm/2021-2023/asse/1>"):
         response = select(other_origin, query, accept)
         assert response.status_code == 200, response.text
@@ -85,12 +86,12 @@ def test_construct_and_describe_in_every_rdf_format(other_origin: Server, accept
 @pytest.mark.parametrize(
     ("name", "media"), [("json", "application/sparql-results+json"), ("tsv", "text/tab")]
 )
-def test_format_parameter(other_origin: Server, name: str, media: str) -> None:
+def test_format_parameter(other_origin: Serving, name: str, media: str) -> None:
     response = other_origin.get("sparql", params={"query": SELECT_AXES, "format": name})
     assert response.headers["content-type"].startswith(media)
 
 
-def test_post_form_and_post_direct(other_origin: Server) -> None:
+def test_post_form_and_post_direct(other_origin: Serving) -> None:
     form = other_origin.post("sparql", data={"query": SELECT_AXES}, headers={"Accept": "application/json"})
     direct = other_origin.post(
         "sparql", content=SELECT_AXES.encode(),
@@ -100,7 +101,7 @@ def test_post_form_and_post_direct(other_origin: Server) -> None:
     assert form.json() == direct.json()
 
 
-def test_default_graph_is_the_union_and_protocol_dataset_is_honoured(other_origin: Server) -> None:
+def test_default_graph_is_the_union_and_protocol_dataset_is_honoured(other_origin: Serving) -> None:
     query = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     count = lambda r: int(r.json()["results"]["bindings"][0]["n"]["value"])  # noqa: E731
     union = count(select(other_origin, query))
@@ -128,7 +129,7 @@ def test_default_graph_is_the_union_and_protocol_dataset_is_honoured(other_origi
         {"method": "GET", "params": {"query": "PREFIX x: <http://x/> LOAD <http://example.org/data.ttl>"}},
     ],
 )
-def test_updates_are_refused(other_origin: Server, request_kwargs: dict) -> None:  # type: ignore[type-arg]
+def test_updates_are_refused(other_origin: Serving, request_kwargs: dict) -> None:  # type: ignore[type-arg]
     before = select(other_origin, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").json()
     with other_origin.client() as client:
         response = client.request(url="sparql", **request_kwargs)
@@ -145,24 +146,24 @@ def test_updates_are_refused(other_origin: Server, request_kwargs: dict) -> None
         "SELECT * WHERE { \\u0053ERVICE <http://example.org/sparql> { ?s ?p ?o } }",
     ],
 )
-def test_service_is_refused(other_origin: Server, query: str) -> None:
+def test_service_is_refused(other_origin: Serving, query: str) -> None:
     response = select(other_origin, query)
     assert response.status_code == 403
     assert "SERVICE" in response.text
 
 
-def test_service_inside_a_string_is_not_a_federated_query(other_origin: Server) -> None:
+def test_service_inside_a_string_is_not_a_federated_query(other_origin: Serving) -> None:
     response = select(other_origin, 'SELECT ("SERVICE <x>" AS ?v) WHERE {} # SERVICE in a comment')
     assert response.status_code == 200
 
 
-def test_malformed_query_is_400_naming_the_error(other_origin: Server) -> None:
+def test_malformed_query_is_400_naming_the_error(other_origin: Serving) -> None:
     response = select(other_origin, "SELECT ?s WHERE { ?s ?p ")
     assert response.status_code == 400
     assert "syntax error" in response.text.lower() and "1:" in response.text
 
 
-def test_result_size_limit(other_origin: Server) -> None:
+def test_result_size_limit(other_origin: Serving) -> None:
     response = select(other_origin, "SELECT * WHERE { ?s ?p ?o }")
     assert response.status_code == 422
     assert f"more than {MAX_ROWS} rows" in response.text
@@ -170,7 +171,8 @@ def test_result_size_limit(other_origin: Server) -> None:
     assert len(limited.json()["results"]["bindings"]) == MAX_ROWS
 
 
-def test_runaway_query_is_stopped_while_others_are_answered(other_origin: Server) -> None:
+def test_runaway_query_is_stopped_while_others_are_answered(other_origin_server: Serving) -> None:
+    other_origin = other_origin_server  # a real process: requests from two threads, a worker killed
     outcome: dict[str, object] = {}
 
     def runaway() -> None:
@@ -194,7 +196,7 @@ def test_runaway_query_is_stopped_while_others_are_answered(other_origin: Server
         assert select(other_origin, SELECT_AXES).status_code == 200
 
 
-def test_service_description(other_origin: Server) -> None:
+def test_service_description(other_origin: Serving) -> None:
     response = other_origin.get("sparql", headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     graph = Graph().parse(data=response.content, format="turtle")
@@ -207,7 +209,7 @@ def test_service_description(other_origin: Server) -> None:
     assert URIRef(OTHER + "dataset/psm-2021-2023") in names
 
 
-def test_html_query_page_with_results(other_origin: Server) -> None:
+def test_html_query_page_with_results(other_origin: Serving) -> None:
     form = other_origin.get("sparql", headers={"Accept": "text/html"})
     assert form.status_code == 200 and form.headers["content-type"].startswith("text/html")
     page = other_origin.get("sparql", params={"query": SELECT_AXES}, headers={"Accept": "text/html"})
@@ -216,14 +218,14 @@ def test_html_query_page_with_results(other_origin: Server) -> None:
     assert bad.status_code == 400 and bad.headers["content-type"].startswith("text/html")
 
 
-def test_cors_on_sparql(other_origin: Server) -> None:
+def test_cors_on_sparql(other_origin: Serving) -> None:
     assert select(other_origin, "ASK {}").headers["access-control-allow-origin"] == "*"
 
 
 # --- named queries ------------------------------------------------------------------------------
 
 
-def test_queries_index_json_and_html(other_origin: Server) -> None:
+def test_queries_index_json_and_html(other_origin: Serving) -> None:
     listing = other_origin.get("queries", headers={"Accept": "application/json"}).json()
     names = {q["name"] for q in listing}
     assert {"strategie-di-un-asse", "matrice-allineamenti", "azioni-per-missione-pnrr"} <= names
@@ -240,7 +242,7 @@ def test_queries_index_json_and_html(other_origin: Server) -> None:
     "accept", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                "text/tab-separated-values", "text/html"],
 )  # fmt: skip
-def test_every_named_query_runs_in_every_format(other_origin: Server, accept: str) -> None:
+def test_every_named_query_runs_in_every_format(other_origin: Serving, accept: str) -> None:
     listing = other_origin.get("queries", headers={"Accept": "application/json"}).json()
     for query in listing:
         response = other_origin.get(f"queries/{query['name']}", headers={"Accept": accept})
@@ -248,7 +250,7 @@ def test_every_named_query_runs_in_every_format(other_origin: Server, accept: st
         assert response.headers["content-type"].startswith(accept)
 
 
-def test_named_query_parameters(other_origin: Server) -> None:
+def test_named_query_parameters(other_origin: Serving) -> None:
     axis_2 = other_origin.get("queries/strategie-di-un-asse", params={"asse": "2", "format": "json"}).json()
     codes = [b["codice"]["value"] for b in axis_2["results"]["bindings"]]
     assert codes and all(c.startswith("2.") for c in codes)
@@ -257,7 +259,7 @@ def test_named_query_parameters(other_origin: Server) -> None:
     assert other_origin.get("queries/nessuna-query").status_code == 404
 
 
-def test_named_queries_in_openapi(other_origin: Server) -> None:
+def test_named_queries_in_openapi(other_origin: Serving) -> None:
     schema = other_origin.get("openapi.json").json()
     operation = schema["paths"]["/queries/strategie-di-un-asse"]["get"]
     assert {p["name"] for p in operation["parameters"]} >= {"asse", "format"}
@@ -265,12 +267,12 @@ def test_named_queries_in_openapi(other_origin: Server) -> None:
     assert other_origin.get("docs").status_code == 200
 
 
-def test_health(other_origin: Server) -> None:
+def test_health(other_origin: Serving) -> None:
     health = other_origin.get("health").json()
     assert health["status"] == "ok" and health["triples"] > 1000 and health["release"]
 
 
-def test_rewriting_maps_iris_both_ways(rewriting: Server) -> None:
+def test_rewriting_maps_iris_both_ways(rewriting: Serving) -> None:
     """With rewriting on, a client that only ever saw the serving origin can query with it."""
     query = f"SELECT ?b WHERE {{ <{rewriting.url}psm/2021-2023/azione/2.1.1> ?p ?b }}"
     values = [b["b"]["value"] for b in select(rewriting, query).json()["results"]["bindings"]]
@@ -281,7 +283,7 @@ def test_rewriting_maps_iris_both_ways(rewriting: Server) -> None:
 OTHER = "http://psm.example/"
 
 
-def test_an_oversized_query_is_refused_unread(other_origin: Server) -> None:
+def test_an_oversized_query_is_refused_unread(other_origin: Serving) -> None:
     huge = "SELECT * WHERE { ?s ?p ?o } #" + "x" * (1024 * 1024)
     response = other_origin.post("sparql", content=huge.encode(),
                                  headers={"Content-Type": "application/sparql-query"})  # fmt: skip

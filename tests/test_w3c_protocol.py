@@ -1,6 +1,7 @@
 """The W3C SPARQL 1.1 Protocol tests (../shared/conformance/w3c-sparql11/protocol/manifest.ttl) that
-apply to a read-only query endpoint, run as HTTP requests against a real server whose release holds
-the suite's data (graphs <http://kasei.us/2009/09/sparql/data/dataN.rdf>; tests/conftest.py `w3c`).
+apply to a read-only query endpoint, run as HTTP requests against the app (in-process,
+tests/servers.py) whose release holds the suite's data (graphs
+<http://kasei.us/2009/09/sparql/data/dataN.rdf>; conftest `w3c`).
 
 The harness reads each test's requests (method, path, headers, body with its character encoding)
 and expected response (status class, result format, boolean) from the manifest itself.
@@ -19,10 +20,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
-from conftest import W3C_PROTOCOL, Server
 from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF
+from servers import W3C_PROTOCOL, Serving
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
@@ -126,7 +127,7 @@ def test_manifest_is_read() -> None:
 
 
 @pytest.mark.parametrize("test", TESTS, ids=[local(t) for t in TESTS])
-def test_protocol(w3c: Server, test: URIRef) -> None:
+def test_protocol(w3c: Serving, test: URIRef) -> None:
     with w3c.client() as client:
         for step in steps(test):
             response = client.request(step.method, step.path, headers=step.headers, content=step.body)
@@ -141,19 +142,19 @@ def test_protocol(w3c: Server, test: URIRef) -> None:
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 
 
-def service_description(server: Server) -> Graph:
+def service_description(server: Serving) -> Graph:
     response = server.get("sparql")  # a plain GET, no Accept: the description in some RDF syntax
     media = response.headers["content-type"].split(";")[0]
     assert response.status_code == 200 and media == "text/turtle"  # returns-rdf
     return Graph().parse(data=response.content, format="turtle")
 
 
-def test_sd_returns_rdf_with_matching_endpoint(w3c: Server) -> None:
+def test_sd_returns_rdf_with_matching_endpoint(w3c: Serving) -> None:
     graph = service_description(w3c)
     assert (None, SD.endpoint, URIRef(w3c.url + "sparql")) in graph  # has-endpoint-triple
 
 
-def test_sd_conforms_to_schema(w3c: Server) -> None:
+def test_sd_conforms_to_schema(w3c: Serving) -> None:
     graph = service_description(w3c)
     service = graph.value(None, RDF.type, SD.Service)
     assert service is not None

@@ -1,9 +1,10 @@
 """The W3C SPARQL 1.1 query evaluation tests (../shared/conformance/w3c-sparql11/<suite>/manifest.ttl,
-suites in conftest.QUERY_SUITES), run end to end through /sparql of a real server.
+suites in servers.QUERY_SUITES), run end to end through /sparql of the app
+(in-process: tests/servers.py).
 
 What runs: every manifest entry of type mf:QueryEvaluationTest or mf:CSVResultFormatTest; other
 types (mf:NegativeSyntaxTest11, ...) are left out by type. Relative IRIs of the manifests resolve
-against the suites' official base (conftest.W3C_QUERY_BASE), as in the W3C harness.
+against the suites' official base (servers.W3C_QUERY_BASE), as in the W3C harness.
 
 Dataset: the server's release (conftest `w3c_query`) holds every data file of the suites as a named
 graph named by its official IRI. Each query is sent with the protocol's dataset parameters:
@@ -43,11 +44,11 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
-from conftest import QUERY_SUITES, W3C_QUERY_BASE, W3C_SPARQL11, Server, w3c_local_path
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
+from servers import QUERY_SUITES, W3C_QUERY_BASE, W3C_SPARQL11, Serving, w3c_local_path
 
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
@@ -343,7 +344,7 @@ def media_type_for(test: W3CTest, expected: Result) -> str:
     return {".csv": CSV, ".tsv": TSV}.get(suffix, RESULTS_JSON)
 
 
-def run(server: Server, test: W3CTest, media_type: str) -> httpx.Response:
+def run(server: Serving, test: W3CTest, media_type: str) -> httpx.Response:
     query = query_text(test)
     form: dict[str, str | list[str]] = {"query": query}
     if not has_keyword(query, "FROM"):  # FROM NAMED too
@@ -460,7 +461,7 @@ def param(test: W3CTest) -> object:
 
 
 @pytest.mark.parametrize("test", [param(t) for t in TESTS])
-def test_query_evaluation(w3c_query: Server, test: W3CTest) -> None:
+def test_query_evaluation(w3c_query: Serving, test: W3CTest) -> None:
     expected = expected_result(test)
     media_type = media_type_for(test, expected)
     actual = actual_result(run(w3c_query, test, media_type), media_type)

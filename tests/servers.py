@@ -1,0 +1,240 @@
+"""Servers for the tests: releases built into temporary folders, the app in-process and real uvicorn.
+
+Two ways to serve a release, with one interface (`url`, `base`, `rewrite`, `build_dir`, `get`, `post`,
+`client()`, `release_dataset()`), so that a test reads the same against either:
+
+- `InProcess`: `create_app(settings)` driven by starlette's TestClient through its lifespan (the release
+  loads in the app's background thread, SPARQL runs in the app's worker processes, as in a server).
+  Requests carry the Host of `url`, so the app builds the same links as a server on that origin. Most
+  route tests use it: no process to start, no socket.
+- `Server`: `uvicorn --factory psm_ld.web.app:create_app` in its own process on a loopback port, for what
+  needs a process or a socket: killing runaway queries, reloading real builds, nginx in front,
+  Chromium, Comunica, SPARQLWrapper and rdflib's SPARQLStore.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+from rdflib import Dataset
+from starlette.testclient import TestClient
+
+from psm_ld.config import Settings
+from psm_ld.web.app import create_app
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+W3C_SPARQL11 = SHARED / "conformance" / "w3c-sparql11"
+W3C_PROTOCOL = W3C_SPARQL11 / "protocol"
+BIN = Path(sys.executable).parent
+OTHER_BASE = "http://psm.example/"
+QUERY_TIMEOUT = 2.0  # seconds, for the servers that test the time limit
+MAX_ROWS = 1000
+LIMITS = {"query_timeout": QUERY_TIMEOUT, "max_result_rows": MAX_ROWS}  # as Settings fields
+LIMITS_ENV = {"PSM_QUERY_TIMEOUT": str(QUERY_TIMEOUT), "PSM_MAX_ROWS": str(MAX_ROWS)}  # for a process
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@functools.cache
+def _release_dataset(build_dir: Path) -> Dataset:
+    dataset = Dataset()
+    dataset.parse(build_dir / "current" / "psm.nq", format="nquads")
+    return dataset
+
+
+class Serving:
+    """What both kinds of server share: the release they serve, and requests by path."""
+
+    url: str  # serving origin, with trailing slash
+    base: str  # canonical base of the release
+    rewrite: bool
+    build_dir: Path
+
+    def client(self, **kwargs: object) -> AbstractContextManager[httpx.Client]:
+        raise NotImplementedError
+
+    def get(self, path: str, **kwargs: object) -> httpx.Response:
+        with self.client() as c:
+            return c.get(path, **kwargs)  # type: ignore[arg-type]
+
+    def post(self, path: str, **kwargs: object) -> httpx.Response:
+        with self.client() as c:
+            return c.post(path, **kwargs)  # type: ignore[arg-type]
+
+    def release_dataset(self) -> Dataset:
+        """The release's quads as rdflib reads them (parsed once per build folder)."""
+        return _release_dataset(self.build_dir)
+
+
+@dataclass(eq=False)
+class Server(Serving):
+    """A real uvicorn process (see `start`)."""
+
+    url: str
+    base: str
+    rewrite: bool
+    build_dir: Path
+    process: subprocess.Popen[bytes]
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+
+@dataclass(eq=False)
+class InProcess(Serving):
+    """The app in this process, on one TestClient kept open for the lifespan (see `serve`). `client()`
+    lends that client (no redirects followed, server errors raised in the test); leaving the `with`
+    block does not close it."""
+
+    url: str
+    base: str
+    rewrite: bool
+    build_dir: Path
+    test_client: TestClient = field(repr=False)
+
+    def client(self, **kwargs: object) -> AbstractContextManager[httpx.Client]:
+        assert not kwargs, "the in-process client is shared: pass options per request"
+        return nullcontext(self.test_client)
+
+
+def build(build_dir: Path, base: str, root: Path = ROOT) -> None:
+    """`psm-ld build` of `root`'s inputs into `build_dir`, with `base` as the canonical base."""
+    env = {**os.environ, "PSM_ROOT": str(root), "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": base}
+    done = subprocess.run([BIN / "psm-ld", "build"], env=env, capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def serve(build_dir: Path, base: str, url: str, **settings: object) -> Iterator[InProcess]:
+    """The app over `build_dir`, in this process, answering as the origin `url`; `settings` are fields
+    of psm_ld.config.Settings (e.g. query_timeout, rewrite_iris, store_mode). A generator for a fixture:
+    yields once the release is loaded (/health 200), stops the app (and its query workers) after."""
+    config = Settings(base_uri=base, build_dir=build_dir, **settings)  # type: ignore[arg-type]
+    client = TestClient(create_app(config), base_url=url.rstrip("/"), follow_redirects=False)
+    with client:
+        deadline = time.monotonic() + 90
+        while (health := client.get("/health")).status_code != 200:
+            assert health.json()["status"] == "loading", health.text
+            assert time.monotonic() < deadline, "the release did not load in 90 s"
+            time.sleep(0.05)
+        yield InProcess(url, base, bool(settings.get("rewrite_iris")), build_dir, client)
+
+
+def start(build_dir: Path, base: str, port: int, log: Path, **env: str) -> Server:
+    """A real server (uvicorn, the app factory, 2 query workers) on 127.0.0.1:`port`; `env` adds PSM_*
+    variables. Returns once /health answers 200."""
+    environment = {
+        **os.environ,
+        "PSM_BUILD_DIR": str(build_dir),
+        "PSM_BASE_URI": base,
+        "PSM_SPARQL_WORKERS": "2",
+        **env,
+    }
+    command = [BIN / "python", "-m", "uvicorn", "--factory", "psm_ld.web.app:create_app",
+               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    process = subprocess.Popen(
+        command, env=environment, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited: {log.read_text()}")
+        try:
+            if httpx.get(url + "health", timeout=2).status_code == 200:
+                return Server(url, base, env.get("PSM_REWRITE_IRIS") == "1", build_dir, process)
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"server did not become healthy: {log.read_text()}")
+
+
+def stop(server: Server) -> None:
+    server.process.terminate()
+    try:
+        server.process.wait(15)
+    except subprocess.TimeoutExpired:
+        server.process.kill()
+
+
+# --- releases of the W3C test data (written directly: test data, not the plan) --------------------
+
+
+def w3c_protocol_release(build_dir: Path) -> None:
+    """The W3C protocol test data: each dataN.nt in graph <…/dataN.rdf> (its label in the manifest)."""
+    release = build_dir / "releases" / "w3c"
+    release.mkdir(parents=True)
+    lines = []
+    for n in (1, 2, 3):
+        graph = f"<http://kasei.us/2009/09/sparql/data/data{n}.rdf>"
+        for line in (W3C_PROTOCOL / f"data{n}.nt").read_text().splitlines():
+            if line.strip():
+                lines.append(line.rstrip().removesuffix(".").rstrip() + f" {graph} .\n")
+    (release / "psm.nq").write_text("".join(sorted(lines)))
+    (build_dir / "current").symlink_to(Path("releases") / "w3c")
+
+
+QUERY_SUITES = (
+    "aggregates", "bind", "construct", "csv-tsv-res", "exists", "functions", "grouping", "json-res",
+    "negation", "project-expression", "property-path", "subquery",
+)  # fmt: skip
+# The base the W3C suites are published under: manifests' relative IRIs resolve against it, and the
+# data files are named by it (as graph names, in FROM clauses and in expected results).
+W3C_QUERY_BASE = "http://www.w3.org/2009/sparql/docs/tests/data-sparql11/"
+_QT = "http://www.w3.org/2001/sw/DataAccess/tests/test-query#"
+_RDF_SYNTAX = {".ttl": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES, ".rdf": ox.RdfFormat.RDF_XML}
+
+
+def w3c_local_path(iri: str) -> Path:
+    """The local copy of a file of the W3C suites, from its official IRI."""
+    assert iri.startswith(W3C_QUERY_BASE), iri
+    return W3C_SPARQL11 / iri[len(W3C_QUERY_BASE) :]
+
+
+def w3c_query_data_iris() -> list[str]:
+    """Every file named by a qt:data or qt:graphData in the query suites' manifests."""
+    predicates = {_QT + "data", _QT + "graphData"}
+    iris = set()
+    for suite in QUERY_SUITES:
+        manifest = W3C_SPARQL11 / suite / "manifest.ttl"
+        base = f"{W3C_QUERY_BASE}{suite}/manifest.ttl"
+        for triple in ox.parse(path=str(manifest), format=ox.RdfFormat.TURTLE, base_iri=base):
+            if triple.predicate.value in predicates:
+                iris.add(triple.object.value)
+    return sorted(iris)
+
+
+def w3c_query_release(build_dir: Path) -> None:
+    """The W3C query-evaluation test data: each data file in its own named graph, named by the file's
+    official IRI. Blank nodes get a per-file prefix, so that files never share one."""
+    release = build_dir / "releases" / "w3c-query"
+    release.mkdir(parents=True)
+    quads = []
+    for index, iri in enumerate(w3c_query_data_iris()):
+        path = w3c_local_path(iri)
+        graph = ox.NamedNode(iri)
+
+        def relabel(term: object, index: int = index) -> object:
+            return ox.BlankNode(f"f{index}x{term.value}") if isinstance(term, ox.BlankNode) else term
+
+        for triple in ox.parse(path=str(path), format=_RDF_SYNTAX[path.suffix], base_iri=iri):
+            quads.append(ox.Quad(relabel(triple.subject), triple.predicate, relabel(triple.object), graph))
+    lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines(keepends=True)
+    (release / "psm.nq").write_text("".join(sorted(lines)), encoding="utf-8")
+    (build_dir / "current").symlink_to(Path("releases") / "w3c-query")
