@@ -1,9 +1,20 @@
 """The DCAT-AP_IT catalog and VoID description of a release.
 
 The plan office writes the catalog and dataset metadata in data/catalogo.ttl; this module adds what
-only the build knows: one distribution per download (URL, media type, EU file type, byte size), the
-SPARQL endpoint as a dcat:DataService, the properties the catalog states once for every dataset,
-and VoID figures (triples, entities, dumps, endpoint, example resources).
+only the build knows: one distribution per download (URL, media type, EU file type, byte size, a
+description), the SPARQL endpoint as a dcat:DataService, the properties the catalog states once for
+every dataset, landing pages, access rights, and VoID figures (triples, entities, dumps, endpoint,
+example resources).
+
+The catalog is written for three readers at once: the DCAT-AP_IT rules (dati.gov.it), the DCAT-AP
+3.0.0 shapes (data.europa.eu) and CKAN's DCAT harvester (ckanext-dcat). Where they ask different
+things of the same value, the value carries both (e.g. dcat:startDate and dcatapit:startDate on a
+period; the EU file-type IRI labelled so CKAN shows "Turtle"). One conflict cannot be met:
+dcat:byteSize is xsd:nonNegativeInteger, as DCAT 3, the DCAT-AP 3.0.0 text and its normative SHACL
+(dcat-ap-3.0.0-SHACL.ttl) say; the release's html/shacl/shapes.ttl still wants xsd:decimal, a known
+defect of that file (SEMICeu/DCAT-AP#399, fixed in 3.0.1). A literal has one datatype, so one of the
+two files must report it. The DCAT-AP_IT rule on the size's datatype (rule 89, xsd:decimal) names
+dct:byteSize, a term that does not exist, so it never applies and does not decide the matter.
 """
 
 from __future__ import annotations
@@ -16,17 +27,21 @@ from rdflib.namespace import FOAF, RDFS
 from psm_ld.build.dumps import ALL, Dump
 from psm_ld.build.graph import Built
 from psm_ld.build.iris import DCAT, DCATAPIT, DCTERMS, OWL, RDF, SKOS, VOID, XSD
-from psm_ld.vocab import EU_AUTHORITY, EU_FILE_TYPE, IANA_MEDIA_TYPES
+from psm_ld.release import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS
+from psm_ld.vocab import EU_AUTHORITY, EU_FILE_TYPE, IANA_MEDIA_TYPES, NQUADS
 
 SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+# Everything psm-ld publishes is open to anyone, without authentication.
+PUBLIC = URIRef(EU_AUTHORITY + "access-right/PUBLIC")
 
 # stated once on the catalog in data/catalogo.ttl, true of every dataset
 SHARED = (
     DCTERMS.publisher, DCTERMS.rightsHolder, DCTERMS.language, DCTERMS.accrualPeriodicity,
     DCTERMS.spatial, DCAT.contactPoint,
 )  # fmt: skip
-FORMAT_NAMES = {"turtle": "Turtle", "n-triples": "N-Triples", "json-ld": "JSON-LD", "rdf-xml": "RDF/XML",
-                "n-quads": "N-Quads (con i grafi nominati)", "csv": "CSV"}  # fmt: skip
+# The formats' names as people (and CKAN's format field) know them.
+FORMAT_LABELS = {"turtle": "Turtle", "n-triples": "N-Triples", "json-ld": "JSON-LD", "rdf-xml": "RDF/XML",
+                 "n-quads": "N-Quads", "csv": "CSV"}  # fmt: skip
 
 
 # Classes DCAT-AP expects of the values of these properties. Validators usually get them by loading
@@ -38,6 +53,9 @@ RANGES: dict[URIRef, URIRef] = {
     DCTERMS.license: DCTERMS.LicenseDocument,
     DCTERMS.conformsTo: DCTERMS.Standard,
     DCAT.theme: SKOS.Concept,
+    DCTERMS.subject: SKOS.Concept,
+    DCTERMS.accessRights: DCTERMS.RightsStatement,
+    DCAT.landingPage: FOAF.Document,
     DCAT.themeTaxonomy: SKOS.ConceptScheme,
     DCAT.mediaType: DCTERMS.MediaType,
     FOAF.homepage: FOAF.Document,
@@ -49,20 +67,31 @@ RANGES: dict[URIRef, URIRef] = {
 
 
 def describe_release(built: Built, dumps: list[Dump], examples: dict[str, list[URIRef]]) -> None:
-    """Add distributions, the data service and VoID to the catalog graph of `built`."""
+    """Add distributions, the data service, landing pages, access rights and VoID to the catalog graph
+    of `built`; the dataset series of data/catalogo.ttl gets the shared properties too."""
     iris = built.iris
     graph = built.dataset.graph(iris.catalog)
     catalog = iris.catalog
     datasets = sorted(set(graph.subjects(RDF.type, DCAT.Dataset)), key=str)
+    series = sorted(set(graph.subjects(RDF.type, DCAT.DatasetSeries)), key=str)
     licence = graph.value(catalog, DCTERMS.license)
     endpoint = iris("sparql")
-    for dataset in datasets:
-        graph.add((catalog, DCAT.dataset, dataset))
+    for dataset in datasets + series:
         for predicate in SHARED:
             for value in graph.objects(catalog, predicate):
                 graph.add((dataset, predicate, value))
+        graph.add((dataset, DCTERMS.accessRights, PUBLIC))
+    for dataset in datasets:
+        graph.add((catalog, DCAT.dataset, dataset))
         if dataset not in (iris.graph(ALL), iris.graph("ontologia"), iris.graph("shapes")):
             graph.add((dataset, DCTERMS.conformsTo, iris.ontology))
+        # DCAT-AP_IT recommends a subject; the plan office has chosen no EuroVoc term, so the
+        # subjects are the dataset's EU data themes (skos:Concept, as the rules require)
+        for theme in list(graph.objects(dataset, DCAT.theme)):
+            graph.add((dataset, DCTERMS.subject, theme))
+        name = str(dataset).removeprefix(iris.base + "dataset/")
+        graph.add((dataset, DCAT.landingPage, _landing_page(built, name, examples.get(name, []))))
+    _temporal_of_the_whole(graph, iris.graph(ALL), datasets)
     _standard(graph, built)
     by_dataset: dict[str, list[Dump]] = defaultdict(list)
     for dump in dumps:
@@ -75,6 +104,56 @@ def describe_release(built: Built, dumps: list[Dump], examples: dict[str, list[U
         if dataset != iris.graph(ALL):
             graph.add((iris.graph(ALL), VOID.subset, dataset))
     _type_values(graph)
+    _label_formats(graph)
+
+
+def _landing_page(built: Built, name: str, examples: list[URIRef]) -> URIRef:
+    """The HTML page a person reads about the dataset: the home page for the whole publication, the
+    plan edition's page for an edition, else the page of its scheme or ontology."""
+    iris = built.iris
+    if name == ALL:
+        return URIRef(iris.base)
+    if name.startswith("psm-"):
+        return URIRef(f"{iris.plan(name.removeprefix('psm-'))}.html")
+    return URIRef(f"{examples[0]}.html")
+
+
+def _temporal_of_the_whole(graph: Graph, whole: URIRef, datasets: list[URIRef]) -> None:
+    """The whole publication covers from the earliest start to the latest end of its parts."""
+    starts, ends = [], []
+    for dataset in datasets:
+        for period in graph.objects(dataset, DCTERMS.temporal):
+            starts += [d.toPython() for d in graph.objects(period, DCAT.startDate)]  # type: ignore[union-attr]
+            ends += [d.toPython() for d in graph.objects(period, DCAT.endDate)]  # type: ignore[union-attr]
+    if not starts or not ends or graph.value(whole, DCTERMS.temporal) is not None:
+        return
+    period = URIRef(f"{whole}#periodo")
+    graph.add((whole, DCTERMS.temporal, period))
+    graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+    for dcat_p, it_p, value in ((DCAT.startDate, DCATAPIT.startDate, min(starts)),
+                                (DCAT.endDate, DCATAPIT.endDate, max(ends))):  # fmt: skip
+        graph.add((period, dcat_p, Literal(value, datatype=XSD.date)))
+        graph.add((period, it_p, Literal(value, datatype=XSD.date)))
+
+
+def _label_formats(graph: Graph) -> None:
+    """Name each EU file type and IANA media type as people know them.
+
+    CKAN's DCAT harvester takes a resource's `mimetype` from the rdfs:label of its dcat:mediaType
+    (else the IRI), and its `format` label only from a dct:format typed dct:IMT (the DCAT-AP 1.x form,
+    with rdf:value and rdfs:label); any other format IRI becomes the format as is. So the EU file-type
+    IRI, which DCAT-AP and DCAT-AP_IT require, is also typed dct:IMT with its media type and name.
+    """
+    for key, label in FORMAT_LABELS.items():
+        fmt = next(f for f in (*RDF_FORMATS, NQUADS_FORMAT, CSV_FORMAT) if f.key == key)
+        file_type = URIRef(EU_FILE_TYPE + fmt.file_type)
+        media_type = URIRef(IANA_MEDIA_TYPES + fmt.media_type)
+        if (None, DCTERMS.format, file_type) in graph:
+            graph.add((file_type, RDF.type, DCTERMS.IMT))
+            graph.add((file_type, RDF.value, Literal(fmt.media_type)))
+            graph.add((file_type, RDFS.label, Literal(label)))
+        if (None, DCAT.mediaType, media_type) in graph:
+            graph.add((media_type, RDFS.label, Literal(fmt.media_type)))
 
 
 def _type_values(graph: Graph) -> None:
@@ -89,10 +168,12 @@ def _type_values(graph: Graph) -> None:
 
 
 def _standard(graph: Graph, built: Built) -> None:
-    """The ontology as the standard the data conforms to (DCAT-AP_IT dcatapit:Standard)."""
+    """The ontology as the standard the data conforms to (DCAT-AP_IT dcatapit:Standard, whose
+    dct:identifier the rules require: the ontology's IRI)."""
     ontology = built.iris.ontology
     graph.add((ontology, RDF.type, DCTERMS.Standard))
     graph.add((ontology, RDF.type, DCATAPIT.Standard))
+    graph.add((ontology, DCTERMS.identifier, Literal(str(ontology))))
     for title in built.dataset.graph(built.iris.graph("ontologia")).objects(ontology, DCTERMS.title):
         graph.add((ontology, DCTERMS.title, title))
 
@@ -111,10 +192,30 @@ def _distribution(graph: Graph, built: Built, dump: Dump, licence: object) -> No
     graph.add((distribution, DCAT.byteSize, Literal(dump.size, datatype=XSD.nonNegativeInteger)))
     if licence is not None:
         graph.add((distribution, DCTERMS.license, licence))  # type: ignore[arg-type]
-    what = FORMAT_NAMES[dump.format.key] + (f": tabella {dump.table}" if dump.table else "")
+    label = FORMAT_LABELS[dump.format.key]
     for title in graph.objects(dataset, DCTERMS.title):
-        if isinstance(title, Literal) and title.language == "it":
-            graph.add((distribution, DCTERMS.title, Literal(f"{title} — {what}", lang="it")))
+        if not isinstance(title, Literal) or title.language not in ("it", "en"):
+            continue
+        what = label + (f": tabella {dump.table}" if dump.table and title.language == "it" else "")
+        what += f": table {dump.table}" if dump.table and title.language == "en" else ""
+        graph.add((distribution, DCTERMS.title, Literal(f"{title} — {what}", lang=title.language)))
+        graph.add((distribution, DCTERMS.description, _description(dump, label, str(title), title.language)))
+
+
+def _description(dump: Dump, label: str, title: str, lang: str) -> Literal:
+    """What the file holds, from what the build knows of it."""
+    media = dump.format.media_type
+    if dump.table:
+        text = {"it": f"La tabella {dump.table}.csv di «{title}», come la scrive l'ufficio del piano "
+                      f"(CSV UTF-8, {media}; le colonne sono descritte in data/README.md).",
+                "en": f"The table {dump.table}.csv of «{title}», as the plan office writes it "
+                      f"(UTF-8 CSV, {media}; the columns are described in data/README.md)."}  # fmt: skip
+    else:
+        named = {"it": " con i grafi nominati", "en": " with the named graphs"} if media == NQUADS else {}
+        head = f"«{title}» in {label} ({media}){named.get(lang, '')}: {dump.triples}"
+        text = {"it": f"{head} triple in un file.", "en": f"{head} triples in one file."}
+
+    return Literal(text[lang], lang=lang)
 
 
 def _data_service(graph: Graph, built: Built, datasets: list, licence: object, endpoint: URIRef) -> None:  # type: ignore[type-arg]
