@@ -10,7 +10,7 @@ NGINX      ?= /usr/sbin/nginx
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT        := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
-.PHONY: setup test-tools build validate report export run test lint clean bench
+.PHONY: setup test-tools ckan build validate report export run test lint clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,20 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
 
+# CKAN 2.12 and ckanext-dcat for the harvest test (tests/test_ckan_harvest.py), in their own venv:
+# CKAN pins exact versions of packages our tools share (click, pluggy, packaging...), so beside our
+# dependencies it would change them. The test runs CKAN's DCAT parser there, in a subprocess.
+CKAN_VENV  := .venv-ckan
+CKAN_STAMP := $(CKAN_VENV)/.installed
+
+$(CKAN_STAMP): tests/ckan/requirements.txt
+	$(PYTHON) -m venv $(CKAN_VENV)
+	$(CKAN_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CKAN_VENV)/bin/python -m pip install --quiet -r tests/ckan/requirements.txt
+	touch $(CKAN_STAMP)
+
+ckan: $(CKAN_STAMP)
+
 build: setup
 	$(BIN)/psm-ld build
 
@@ -48,7 +62,7 @@ export: build
 run: build
 	$(BIN)/psm-ld serve --host 127.0.0.1 --port 8000
 
-test: setup test-tools
+test: setup test-tools ckan
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
 
@@ -65,4 +79,4 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 
 clean:
-	rm -rf build $(VENV) node_modules test-artifacts
+	rm -rf build $(VENV) $(CKAN_VENV) node_modules test-artifacts

@@ -9,12 +9,15 @@ example resources).
 The catalog is written for three readers at once: the DCAT-AP_IT rules (dati.gov.it), the DCAT-AP
 3.0.0 shapes (data.europa.eu) and CKAN's DCAT harvester (ckanext-dcat). Where they ask different
 things of the same value, the value carries both (e.g. dcat:startDate and dcatapit:startDate on a
-period; the EU file-type IRI labelled so CKAN shows "Turtle"). One conflict cannot be met:
-dcat:byteSize is xsd:nonNegativeInteger, as DCAT 3, the DCAT-AP 3.0.0 text and its normative SHACL
-(dcat-ap-3.0.0-SHACL.ttl) say; the release's html/shacl/shapes.ttl still wants xsd:decimal, a known
-defect of that file (SEMICeu/DCAT-AP#399, fixed in 3.0.1). A literal has one datatype, so one of the
-two files must report it. The DCAT-AP_IT rule on the size's datatype (rule 89, xsd:decimal) names
-dct:byteSize, a term that does not exist, so it never applies and does not decide the matter.
+period; the IANA media-type IRI labelled so CKAN shows "text/csv"). Two conflicts cannot be met:
+
+- how CKAN reads a format's name (see `_label_media_types`): we follow DCAT-AP_IT;
+- the datatype of dcat:byteSize: xsd:nonNegativeInteger, as DCAT 3, the DCAT-AP 3.0.0 text and its
+  normative SHACL (dcat-ap-3.0.0-SHACL.ttl) say; the release's html/shacl/shapes.ttl still wants
+  xsd:decimal, a known defect of that file (SEMICeu/DCAT-AP#399, fixed in 3.0.1). A literal has one
+  datatype, so one of the two files must report it. The DCAT-AP_IT rule on the size's datatype
+  (rule 89, xsd:decimal) names dct:byteSize, a term that does not exist, so it never applies and
+  does not decide the matter.
 """
 
 from __future__ import annotations
@@ -104,7 +107,7 @@ def describe_release(built: Built, dumps: list[Dump], examples: dict[str, list[U
         if dataset != iris.graph(ALL):
             graph.add((iris.graph(ALL), VOID.subset, dataset))
     _type_values(graph)
-    _label_formats(graph)
+    _label_media_types(graph)
 
 
 def _landing_page(built: Built, name: str, examples: list[URIRef]) -> URIRef:
@@ -136,22 +139,19 @@ def _temporal_of_the_whole(graph: Graph, whole: URIRef, datasets: list[URIRef]) 
         graph.add((period, it_p, Literal(value, datatype=XSD.date)))
 
 
-def _label_formats(graph: Graph) -> None:
-    """Name each EU file type and IANA media type as people know them.
+def _label_media_types(graph: Graph) -> None:
+    """Name each IANA media type by itself ("text/csv"), as an rdfs:label of its IRI.
 
-    CKAN's DCAT harvester takes a resource's `mimetype` from the rdfs:label of its dcat:mediaType
-    (else the IRI), and its `format` label only from a dct:format typed dct:IMT (the DCAT-AP 1.x form,
-    with rdf:value and rdfs:label); any other format IRI becomes the format as is. So the EU file-type
-    IRI, which DCAT-AP and DCAT-AP_IT require, is also typed dct:IMT with its media type and name.
+    CKAN's DCAT harvester stores a resource's `mimetype` as the rdfs:label of its dcat:mediaType when
+    there is one, else as the whole IRI; DCAT-AP wants the IRI. Its `format` comes from CKAN's format
+    register by media type (CSV, RDF for RDF/XML), else from a dct:format node whose first rdf:type is
+    dct:IMT (DCAT-AP 1.x), else it is the format IRI. That last way cannot be taken: the DCAT-AP_IT
+    rules require dct:format values typed dct:MediaTypeOrExtent (rule 84, no subclass reasoning), and
+    of two types on one node which comes first is not ours to fix. So Turtle, N-Triples, JSON-LD and
+    N-Quads reach CKAN as their EU file-type IRI (we follow DCAT-AP_IT).
     """
-    for key, label in FORMAT_LABELS.items():
-        fmt = next(f for f in (*RDF_FORMATS, NQUADS_FORMAT, CSV_FORMAT) if f.key == key)
-        file_type = URIRef(EU_FILE_TYPE + fmt.file_type)
+    for fmt in (*RDF_FORMATS, NQUADS_FORMAT, CSV_FORMAT):
         media_type = URIRef(IANA_MEDIA_TYPES + fmt.media_type)
-        if (None, DCTERMS.format, file_type) in graph:
-            graph.add((file_type, RDF.type, DCTERMS.IMT))
-            graph.add((file_type, RDF.value, Literal(fmt.media_type)))
-            graph.add((file_type, RDFS.label, Literal(label)))
         if (None, DCAT.mediaType, media_type) in graph:
             graph.add((media_type, RDFS.label, Literal(fmt.media_type)))
 
