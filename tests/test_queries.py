@@ -92,6 +92,18 @@ def test_alignment_matrix() -> None:
         ("6", "M6", "OP4"),
         ("trasversale", None, "OP5"),
     ]
+    # the slide's cohesion table lost its layout: which axes share OP4, and OP5 for the whole plan, are readings
+    assert [r["base_obiettivo"] for r in result] == ["dichiarato"] * 3 + ["interpretazione"] * 4
+    assert {r["base_missione"] for r in result if "base_missione" in r} == {"dichiarato"}
+
+
+def test_alignment_matrix_of_the_plan_in_force() -> None:
+    """Regression: the 2024-2026 matrix once paired every axis with every coded concept (588 rows)."""
+    result = query("matrice-allineamenti", edizione="2024-2026")
+    assert [(r["codice"], r["codice_missione"], r["base_missione"]) for r in result] == [
+        (str(n), f"M{n}", "interpretazione") for n in range(1, 7)
+    ]
+    assert all("obiettivo" not in r for r in result)  # no source gives this edition's cohesion objectives
 
 
 def test_incomplete_actions() -> None:
@@ -152,7 +164,10 @@ def test_editions_compared_axis_by_axis() -> None:
         "Torino Metropoli + produttiva", "Torino metropoli più produttiva e innovativa"
     )  # fmt: skip
     assert (first["strategie_da"], first["strategie_a"]) == ("7", "1")
-    assert first["missione_pnrr_da"] == "M1" and "missione_pnrr_a" not in first  # no source says it: absent
+    # 2021-2023: the slide's table states it; 2024-2026: the press says «6 assi che corrispondono alle 6
+    # missioni» without pairing them, so axis n → Mn is a reading of the order, graded as such
+    assert (first["missione_pnrr_da"], first["base_missione_da"]) == ("M1", "dichiarato")
+    assert (first["missione_pnrr_a"], first["base_missione_a"]) == ("M1", "interpretazione")
     assert rows["6"]["azioni_da"] == "3" and rows["6"]["azioni_a"] == "2"
     backwards = {r["codice"]: r for r in query("confronto-edizioni", da="2024-2026", a="2021-2023")}
     assert backwards["2"]["titolo_da"] == "Torino metropoli più verde ed ecologica"

@@ -62,6 +62,13 @@ def test_axis_alignments_exactly_as_the_seed_tables() -> None:
     assert {r["codice"]: r["codice_obiettivo"] for r in axes} == COHESION
     cross_cutting = [r for r in result if r["codice"] == "trasversale"]
     assert [r["codice_obiettivo"] for r in cross_cutting] == ["OP5"]
+    # the mission table reads row by row; the cohesion table's layout is lost in the seed's text
+    assert {r["codice"]: r["base_missione"] for r in axes} == dict.fromkeys(MISSIONS, "dichiarato")
+    assert {r["codice"]: r["base_obiettivo"] for r in axes} == {
+        "1": "dichiarato", "2": "dichiarato", "3": "dichiarato",
+        "4": "interpretazione", "5": "interpretazione", "6": "interpretazione",
+    }  # fmt: skip
+    assert [r["base_obiettivo"] for r in cross_cutting] == ["interpretazione"]
 
 
 def test_axis_missions_have_the_seed_mission_names() -> None:

@@ -31,7 +31,7 @@ TABLE_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "strategie.csv": (("codice", "asse", "titolo", "fonte"), ("descrizione",)),
     "azioni.csv": (("codice", "strategia", "fonte"), ("titolo", "descrizione")),
     "denominazioni.csv": (("soggetto", "denominazione", "fonte"), ("lingua", "nota")),
-    "allineamenti.csv": (("soggetto", "relazione", "obiettivo", "fonte"), ("nota",)),
+    "allineamenti.csv": (("soggetto", "relazione", "obiettivo", "fonte"), ("nota", "base")),
 }
 REQUIRED_TABLES = ("fonti.csv", "piano.csv", "assi.csv")
 
@@ -56,6 +56,10 @@ RELATIONS: dict[str, tuple[str, str, str]] = {
         "strumento-finanziamento/{}",
     ),
 }
+# allineamenti.csv «base» → individual of psm:BaseAllineamento; «derivato» is never written, only computed
+BASES = {"dichiarato": "dichiarato", "interpretazione": "interpretazione"}
+# the relations an axis hands down to its strategies and actions (psm:derivato)
+INHERITED = ("missione-pnrr", "obiettivo-coesione")
 COUNTED = {"assi": "Asse", "strategie": "Strategia", "azioni": "Azione"}
 PLAN = "piano"  # how tables name the plan edition itself in «oggetto» / «soggetto»
 
@@ -239,6 +243,8 @@ class EditionBuilder:
             if row["data"]:
                 self._add(row, "data", source, DCTERMS.date, _date(row["data"]))
             self._text(row, "nota", source, SKOS.editorialNote)
+            if row["consultata"]:  # when it was read: the same address may serve other content later
+                self._add(row, "consultata", source, self.psm.consultatoIl, self._date(row, "consultata"))
 
     def _plan(self, rows: list[Row]) -> None:
         if len(rows) != 1:
@@ -339,7 +345,8 @@ class EditionBuilder:
             self._cite(row, label)
 
     def _alignments(self, rows: list[Row]) -> None:
-        """Alignments stated by a source; targets must be concepts of the vocabularies."""
+        """Alignments a source gives: the short triple and, beside it, the qualified alignment that
+        says on what basis (stated, or an interpretation of the source's layout) and which source."""
         for row in rows:
             if not require(row, ("soggetto", "relazione", "obiettivo", "fonte"), self.log):
                 continue
@@ -348,6 +355,14 @@ class EditionBuilder:
             if relation is None:
                 allowed = ", ".join(RELATIONS)
                 self.log.add(row.at("relazione"), f"relazione sconosciuta «{row['relazione']}» ({allowed})")
+                continue
+            base = BASES.get(row["base"] or "dichiarato")
+            if base is None:
+                allowed = ", ".join(BASES)
+                self.log.add(row.at("base"), f"base sconosciuta «{row['base']}» ({allowed}; «derivato» si calcola)")
+                continue
+            if base == "interpretazione" and not row["nota"]:
+                self.log.add(row.at("nota"), "un'interpretazione dice nella nota quale lettura della fonte fa")
                 continue
             prop, cls, path = relation
             target = self.iris(path.format(row["obiettivo"]))
@@ -360,6 +375,58 @@ class EditionBuilder:
             if subject is not None:
                 self._add(row, "obiettivo", subject, self.psm[prop], target)
                 self._cite(row, subject)
+                node = self._qualified(row, subject, row["relazione"], row["obiettivo"], target, base)
+                self._cite(row, node)
+                self._text(row, "nota", node, SKOS.editorialNote)
+        self._derive()
+
+    def _qualified(
+        self, row: Row, subject: URIRef, relation: str, code: str, target: URIRef, base: str
+    ) -> URIRef:
+        """The qualified alignment node `<subject>#allineamento-<relazione>-<codice>`."""
+        node = URIRef(f"{subject}#allineamento-{relation}-{code}")
+        self._add(row, None, subject, self.psm.allineamentoQualificato, node)
+        self._add(row, None, node, RDF.type, self.psm.AllineamentoQualificato)
+        self._add(row, "obiettivo", node, self.psm.concettoAllineato, target)
+        self._add(row, "relazione", node, self.psm.relazioneAllineamento, self.psm[RELATIONS[relation][0]])
+        self._add(row, "base", node, self.psm.baseAllineamento, self.psm[base])
+        return node
+
+    def _derive(self) -> None:
+        """Strategies and actions share their axis's PNRR mission and cohesion objective: a rule, so
+        each gets a qualified alignment with basis psm:derivato that points at the axis's one
+        (psm:derivatoDa), unless a source states the same alignment for it."""
+        graph, psm = self.graph, self.psm
+        for axis in sorted(s for s in graph.subjects(RDF.type, psm.Asse) if isinstance(s, URIRef)):
+            for relation in INHERITED:
+                prop = psm[RELATIONS[relation][0]]
+                for source_node in sorted(graph.objects(axis, psm.allineamentoQualificato)):
+                    if (source_node, psm.relazioneAllineamento, prop) not in graph:
+                        continue
+                    target = graph.value(source_node, psm.concettoAllineato)
+                    code = str(source_node).rsplit(f"#allineamento-{relation}-", 1)[1]
+                    origin = self.built.origins.get((axis, prop))  # the axis's row: where to look
+                    for member in sorted(self._below(axis)):
+                        node = URIRef(f"{member}#allineamento-{relation}-{code}")
+                        if (member, psm.allineamentoQualificato, node) in graph:
+                            continue  # a source states it for the member itself
+                        graph.add((member, psm.allineamentoQualificato, node))
+                        for p, o in (
+                            (RDF.type, psm.AllineamentoQualificato),
+                            (psm.concettoAllineato, target),
+                            (psm.relazioneAllineamento, prop),
+                            (psm.baseAllineamento, psm.derivato),
+                            (psm.derivatoDa, source_node),
+                        ):
+                            graph.add((node, p, o))  # type: ignore[arg-type]
+                        if origin is not None:
+                            self.built.origins.setdefault((node, None), origin)
+
+    def _below(self, axis: URIRef) -> set[URIRef]:
+        """The strategies of an axis and their actions."""
+        strategies = {s for s in self.graph.subjects(SKOS.broader, axis) if isinstance(s, URIRef)}
+        actions = {a for s in strategies for a in self.graph.subjects(SKOS.broader, s) if isinstance(a, URIRef)}
+        return strategies | actions
 
     def _counts(self, rows: list[Row]) -> None:
         """Headline counts as each source declares them (conflicts are kept, not resolved)."""
