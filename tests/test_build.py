@@ -227,6 +227,13 @@ def test_completeness_report_json(tmp_path: Path) -> None:
     assert (slide_actions["dichiarato"], slide_actions["somma_per_asse"]) == ("111", "110")
     assert len(first["incomplete_actions"]) == 10
     assert len(editions["2024-2026"]["incomplete_actions"]) == 13
+    # the grading of the alignments: stated by a source, a reading of its layout, derived by rule
+    assert first["alignments_by_basis"] == {"dichiarato": 14, "interpretazione": 4, "derivato per regola": 68}
+    assert editions["2024-2026"]["alignments_by_basis"] == {"interpretazione": 6, "derivato per regola": 19}
+    text = cli(PROJECT, tmp_path / "b", "report")
+    assert "Allineamenti per base: derivato per regola: 68, dichiarato: 14, interpretazione: 4" in " ".join(
+        text.stdout.split()
+    )
 
 
 def test_every_published_graph_needs_its_catalog_record(tmp_path: Path) -> None:

@@ -271,7 +271,8 @@ def test_untitled_actions_say_so() -> None:
 def test_mission_page_lists_what_aligns_to_it() -> None:
     body = text(page("pnrr/missione/M2"))
     assert "Rivoluzione verde e transizione ecologica" in body
-    assert "Green revolution and ecological transition" in body
+    # no English name: its only source, a research institute's page, could not be verified (issue 11)
+    assert "Green revolution and ecological transition" not in body
     assert re.search(r"Asse 2 Torino Metropoli \+ verde dichiarato", body)
     assert "2.1.1 Rete metropolitana delle infrastrutture verdi" in body  # derived through the axis
     assert "M2C1" in body  # its components

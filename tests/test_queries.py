@@ -22,6 +22,7 @@ TESTED = {
     "azioni-per-programma-ue",
     "azioni-incomplete",
     "confronto-edizioni",
+    "allineamenti",
 }
 
 
@@ -92,7 +93,7 @@ def test_alignment_matrix() -> None:
         ("6", "M6", "OP4"),
         ("trasversale", None, "OP5"),
     ]
-    # the slide's cohesion table lost its layout: which axes share OP4, and OP5 for the whole plan, are readings
+    # the slide's cohesion table lost its layout: which axes share OP4, and OP5 for the plan, are readings
     assert [r["base_obiettivo"] for r in result] == ["dichiarato"] * 3 + ["interpretazione"] * 4
     assert {r["base_missione"] for r in result if "base_missione" in r} == {"dichiarato"}
 
@@ -171,3 +172,29 @@ def test_editions_compared_axis_by_axis() -> None:
     assert rows["6"]["azioni_da"] == "3" and rows["6"]["azioni_a"] == "2"
     backwards = {r["codice"]: r for r in query("confronto-edizioni", da="2024-2026", a="2021-2023")}
     assert backwards["2"]["titolo_da"] == "Torino metropoli più verde ed ecologica"
+
+
+def test_alignments_with_their_basis() -> None:
+    result = query("allineamenti")
+    stated = [r for r in result if r["base"] != "derivato per regola"]
+    bases = {(r["codice"], r["codice_concetto"]): r["base"] for r in stated}
+    assert bases[("1", "M1")] == "dichiarato" and bases[("6", "OP4")] == "interpretazione"
+    assert bases[("2021-2023", "OP5")] == "interpretazione"
+    assert all(r["id_fonte"] == "presentazione" for r in stated)
+    assert all("nota" in r for r in stated if r["base"] == "interpretazione")  # which reading
+    derived = [r for r in result if r["base"] == "derivato per regola"]
+    # 24 strategies and 10 actions each inherit their axis's mission and cohesion objective
+    assert len(derived) == (24 + 10) * 2
+    assert all(
+        "fonte" not in r and r["derivato_da"].split("#")[0].rsplit("/", 2)[1] == "asse" for r in derived
+    )
+    later = query("allineamenti", edizione="2024-2026")
+    assert {r["base"] for r in later if r["codice"] in "123456"} == {"interpretazione"}
+    assert {r["codice_concetto"] for r in later} == {f"M{n}" for n in range(1, 7)}
+
+
+def test_editions_comparison_says_why_the_second_edition_is_thin() -> None:
+    """Only the stored copies of the 2024-2026 axis pages were cut short, not the public sources."""
+    named = load_queries(PROJECT_ROOT / "queries")["confronto-edizioni"]
+    assert "fonti pubbliche" not in named.description and "public sources" not in named.description_en
+    assert "copie conservate" in named.description and "stored copies" in named.description_en

@@ -54,7 +54,10 @@ def plan(edition: str) -> URIRef:
 def members(edition: str) -> set[URIRef]:
     """The plan edition and every axis, strategy and action in it."""
     graph = release()
-    return {plan(edition), *(s for s in graph.subjects(SKOS.inScheme, plan(edition)) if isinstance(s, URIRef))}
+    return {
+        plan(edition),
+        *(s for s in graph.subjects(SKOS.inScheme, plan(edition)) if isinstance(s, URIRef)),
+    }
 
 
 def aligned(element: URIRef) -> set[URIRef]:
@@ -157,9 +160,13 @@ def test_alignment_matrix_has_one_row_per_axis_and_alignment_combination(edition
     for axis in graph.subjects(SKOS.topConceptOf, plan(edition)):
         targets = aligned(axis)  # type: ignore[arg-type]
         missions = [t for t in targets if (t, RDF.type, psm("MissionePNRR")) in graph] or [None]
-        objectives = [t for t in targets if (t, RDF.type, psm("ObiettivoStrategicoCoesione")) in graph] or [None]
+        objectives = [t for t in targets if (t, RDF.type, psm("ObiettivoStrategicoCoesione")) in graph] or [
+            None
+        ]
         expected += [(str(axis), m and str(m), o and str(o)) for m in missions for o in objectives]
-    plan_objectives = [t for t in aligned(plan(edition)) if (t, RDF.type, psm("ObiettivoStrategicoCoesione")) in graph]
+    plan_objectives = [
+        t for t in aligned(plan(edition)) if (t, RDF.type, psm("ObiettivoStrategicoCoesione")) in graph
+    ]
     expected += [(str(plan(edition)), None, str(o)) for o in plan_objectives]
     rows = query("matrice-allineamenti", edizione=edition)
     assert sorted((r["asse"], r.get("missione"), r.get("obiettivo")) for r in rows) == sorted(
@@ -215,6 +222,7 @@ def test_incomplete_actions_are_the_actions_without_title_or_stated_alignment(ed
     expected = {
         str(a)
         for a in actions
-        if graph.value(a, SKOS.prefLabel) is None or not any(True for p in properties for _ in graph.objects(a, p))
+        if graph.value(a, SKOS.prefLabel) is None
+        or not any(True for p in properties for _ in graph.objects(a, p))
     }
     assert {r["azione"] for r in query("azioni-incomplete", edizione=edition)} == expected

@@ -106,3 +106,15 @@ def test_every_seed_sourced_text_is_in_the_seed() -> None:
     assert len(result) == 6 * 2 + 24
     missing = [r["text"] for r in result if r["text"] not in seed]
     assert missing == []
+
+
+def test_axes_keep_their_press_and_magazine_names_with_their_sources() -> None:
+    result = sparql(
+        "SELECT ?code ?name ?source WHERE { ?a a psm:Asse ; skos:inScheme/skos:notation '2021-2023' ;"
+        " skos:notation ?code ; <http://www.w3.org/2008/05/skos-xl#altLabel> ?l ."
+        " ?l <http://www.w3.org/2008/05/skos-xl#literalForm> ?name ; dct:source/dct:identifier ?source }"
+    )
+    names = {(r["code"], r["name"]) for r in result if r["source"] == "cronache-14-2021"}
+    assert ("4", "Torino Metropoli che impara di più") in names
+    assert ("5", "Torino Metropoli più attrattiva, giusta ed eguale") in names
+    assert len(names) == 6

@@ -28,6 +28,9 @@ GRAPH = URIRef(BASE + "dataset/psm-2021-2023")
 CATALOG = URIRef(BASE + "catalogo")
 DATASET = URIRef(BASE + "dataset/pnrr")
 DCAT = URIRef("http://www.w3.org/ns/dcat#")
+STATED = URIRef(f"{AXIS1}#allineamento-missione-pnrr-M1")  # the slide's table, row by row
+READING = URIRef(BASE + "psm/2021-2023/asse/6#allineamento-obiettivo-coesione-OP4")  # a layout reading
+DERIVED = URIRef(f"{ACTION}#allineamento-missione-pnrr-M2")  # 2.1.1 inherits axis 2's mission
 
 
 def psm(name: str) -> URIRef:
@@ -125,7 +128,7 @@ CASES = [
     ("concept-without-source", drop(M1, DCTERMS.source), M1, "source"),
     ("concept-without-scheme", drop(HORIZON, SKOS.inScheme), HORIZON, "belongs to a scheme"),
     ("concept-exact-match-literal", put(HORIZON, SKOS.exactMatch, Literal("HE")), HORIZON, ""),
-    ("mission-code-pattern", swap(M1, SKOS.notation, Literal("M7")), M1, "mission code"),
+    ("mission-code-pattern", swap(M1, SKOS.notation, Literal("M8")), M1, "mission code"),
     ("component-code-pattern", swap(M1C1, SKOS.notation, Literal("C1")), M1C1, "component code"),
     ("component-without-mission", drop(M1C1, SKOS.broader), M1C1, "exactly one mission"),
     (
@@ -149,6 +152,55 @@ CASES = [
         "plan or an axis",
     ),
     ("count-without-source", drop(COUNT, DCTERMS.source), COUNT, "source"),
+    (
+        "alignment-without-its-basis",
+        lambda b: b.dataset.remove((AXIS1, psm("allineamentoQualificato"), STATED, None)),
+        AXIS1,
+        "without a stated or interpreted qualified alignment",
+    ),
+    ("stated-alignment-without-source", drop(STATED, DCTERMS.source), STATED, "without a source"),
+    (
+        "stated-alignment-without-short-triple",
+        drop(AXIS1, psm("missionePNRR")),
+        STATED,
+        "without the short triple",
+    ),
+    (
+        "alignment-basis-unknown",
+        swap(STATED, psm("baseAllineamento"), psm("Asse")),
+        STATED,
+        "exactly one basis",
+    ),
+    (
+        "alignment-two-concepts",
+        put(STATED, psm("concettoAllineato"), OP1),
+        STATED,
+        "exactly one aligned concept",
+    ),
+    (
+        "interpretation-without-its-reading",
+        drop(READING, SKOS.editorialNote),
+        READING,
+        "which reading of the source",
+    ),
+    (
+        "derived-alignment-without-origin",
+        drop(DERIVED, psm("derivatoDa")),
+        DERIVED,
+        "derived alignment without",
+    ),
+    (
+        "derived-alignment-from-another-concept",
+        swap(DERIVED, psm("concettoAllineato"), M1),
+        DERIVED,
+        "derived alignment without",
+    ),
+    (
+        "derived-alignment-published-as-stated",
+        put(ACTION, psm("missionePNRR"), URIRef(BASE + "pnrr/missione/M2")),
+        DERIVED,
+        "no short triple",
+    ),
     ("catalog-without-licence", drop(CATALOG, DCTERMS.license), CATALOG, "one licence"),
     ("catalog-without-contact", drop(CATALOG, URIRef(DCAT + "contactPoint")), CATALOG, "contact point"),
     (

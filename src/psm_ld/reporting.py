@@ -58,3 +58,22 @@ def print_completeness(console: Console, reports: list[EditionReport]) -> None:
         unaligned = [r["codice"] for r in report.incomplete if r["senza_allineamenti"] == "true"]
         console.print(f"Azioni senza titolo: {len(untitled)} {' '.join(untitled)}")
         console.print(f"Azioni senza allineamenti dichiarati: {len(unaligned)} {' '.join(unaligned)}")
+        _print_alignments(console, report)
+
+
+def _print_alignments(console: Console, report: EditionReport) -> None:
+    """The alignments a source gives (stated or read from its layout) one by one; the derived ones
+    counted, since each repeats its axis's alignment for a strategy or action."""
+    graded = Table(title="Allineamenti e loro base", title_justify="left")
+    for column in ("elemento", "relazione", "concetto", "base", "fonte"):
+        graded.add_column(column)
+    for row in report.alignments:
+        if row.get("derivato_da"):
+            continue
+        where = "piano" if row["codice"] == report.edition else row["codice"]
+        source = row.get("id_fonte", row.get("fonte", ""))
+        style = None if row["base"] == "dichiarato" else "yellow"  # a reading, not a statement
+        graded.add_row(where, row["relazione"], row["codice_concetto"], row["base"], source, style=style)
+    console.print(graded)
+    summary = ", ".join(f"{base}: {n}" for base, n in sorted(report.by_basis().items())) or "nessuno"
+    console.print(f"Allineamenti per base: {summary}")

@@ -21,7 +21,7 @@ from psm_ld.config import Settings
 
 # table name → (required columns, optional columns); data/README.md documents each one
 TABLE_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "fonti.csv": (("id", "titolo"), ("url", "editore", "data", "nota")),
+    "fonti.csv": (("id", "titolo"), ("url", "editore", "data", "nota", "consultata")),
     "piano.csv": (
         ("codice", "titolo", "fonte"),
         ("motto", "inizio", "fine", "base_giuridica", "descrizione", "presentato", "approvato"),
@@ -359,10 +359,14 @@ class EditionBuilder:
             base = BASES.get(row["base"] or "dichiarato")
             if base is None:
                 allowed = ", ".join(BASES)
-                self.log.add(row.at("base"), f"base sconosciuta «{row['base']}» ({allowed}; «derivato» si calcola)")
+                self.log.add(
+                    row.at("base"), f"base sconosciuta «{row['base']}» ({allowed}; «derivato» si calcola)"
+                )
                 continue
             if base == "interpretazione" and not row["nota"]:
-                self.log.add(row.at("nota"), "un'interpretazione dice nella nota quale lettura della fonte fa")
+                self.log.add(
+                    row.at("nota"), "un'interpretazione dice nella nota quale lettura della fonte fa"
+                )
                 continue
             prop, cls, path = relation
             target = self.iris(path.format(row["obiettivo"]))
@@ -425,7 +429,9 @@ class EditionBuilder:
     def _below(self, axis: URIRef) -> set[URIRef]:
         """The strategies of an axis and their actions."""
         strategies = {s for s in self.graph.subjects(SKOS.broader, axis) if isinstance(s, URIRef)}
-        actions = {a for s in strategies for a in self.graph.subjects(SKOS.broader, s) if isinstance(a, URIRef)}
+        actions = {
+            a for s in strategies for a in self.graph.subjects(SKOS.broader, s) if isinstance(a, URIRef)
+        }
         return strategies | actions
 
     def _counts(self, rows: list[Row]) -> None:

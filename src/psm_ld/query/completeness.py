@@ -19,6 +19,14 @@ class EditionReport:
     declared: list[dict[str, str]] = field(default_factory=list)  # conteggi-dichiarati
     axes: list[dict[str, str]] = field(default_factory=list)  # conteggi-per-asse
     incomplete: list[dict[str, str]] = field(default_factory=list)  # azioni-incomplete
+    alignments: list[dict[str, str]] = field(default_factory=list)  # allineamenti (with their basis)
+
+    def by_basis(self) -> dict[str, int]:
+        """How many alignments rest on each basis: stated, interpretation, derived by rule."""
+        counts: dict[str, int] = {}
+        for row in self.alignments:
+            counts[row["base"]] = counts.get(row["base"], 0) + 1
+        return counts
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -26,6 +34,8 @@ class EditionReport:
             "declared_counts": self.declared,
             "axes": self.axes,
             "incomplete_actions": self.incomplete,
+            "alignments": self.alignments,
+            "alignments_by_basis": self.by_basis(),
         }
 
 
@@ -46,6 +56,7 @@ def completeness(store: ox.Store, queries: dict[str, NamedQuery], base: str) -> 
                 declared=rows(run_named(store, queries["conteggi-dichiarati"], base, given)),
                 axes=rows(run_named(store, queries["conteggi-per-asse"], base, given)),
                 incomplete=rows(run_named(store, queries["azioni-incomplete"], base, given)),
+                alignments=rows(run_named(store, queries["allineamenti"], base, given)),
             )
         )
     return reports
