@@ -14,7 +14,7 @@ import pytest
 from kg import BASE, real_nquads, settings
 
 from psm_ld.config import PROJECT_ROOT
-from psm_ld.pages.render import STATIC_DIR, Pages, Table, json_script
+from psm_ld.pages import STATIC_DIR, Pages, Table, json_script
 from psm_ld.pages.search import fold
 from psm_ld.queries import load_queries
 from psm_ld.query.store import store_from_bytes

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from psm_ld.config import Settings
+from psm_ld.pages import STATIC_DIR, STATIC_PATH
 from psm_ld.pages.documents import DOCUMENT_TYPES, DOWNLOADS_PATH, Documents
-from psm_ld.pages.render import STATIC_DIR, STATIC_PATH
 from psm_ld.queries import load_queries
 from psm_ld.query import conneg
 from psm_ld.query.store import StoreSource

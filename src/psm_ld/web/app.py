@@ -22,7 +22,7 @@ from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from psm_ld.config import Settings, load_settings
-from psm_ld.pages.render import SEARCH_PATH, STATIC_DIR, STATIC_PATH
+from psm_ld.pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH
 from psm_ld.queries import load_queries
 from psm_ld.query import conneg
 from psm_ld.release import current_release

@@ -8,7 +8,7 @@ import pyoxigraph as ox
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 
-from psm_ld.pages.render import Table
+from psm_ld.pages import Table
 from psm_ld.queries import NamedQuery, QueryError
 from psm_ld.query import conneg
 from psm_ld.query.executor import Job, QueryFailed, Result

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from email.utils import formatdate
 
 from psm_ld.config import Settings
+from psm_ld.pages import Pages
 from psm_ld.pages.describe import Describer
 from psm_ld.pages.documents import Documents
-from psm_ld.pages.render import Pages
 from psm_ld.queries import NamedQuery
 from psm_ld.query.executor import WorkerPool
 from psm_ld.query.store import store_source

@@ -1,0 +1,96 @@
+"""Declared counts against the data: «28 strategie dichiarate da …, 24 presenti».
+
+Contract: `counts(model, owner)` gives, for the plan or an axis, one `CountLine` per counted class
+(the levels below the owner, then any other class a source counts): how many the data holds and what
+each source declares (psm:conteggioDichiarato), agreeing declarations last. For a plan, each
+declaration also carries what the same source's counts for every axis add up to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from psm_ld.pages.model import LEVELS, Link, Model
+from psm_ld.vocab import DCT, SKOS
+
+# what each counted class is called in a sentence: «28 strategie dichiarate …»
+PLURALS = {"PianoStrategico": "piani", "Asse": "assi", "Strategia": "strategie", "Azione": "azioni"}
+PLURALS_EN = {"PianoStrategico": "plans", "Asse": "axes", "Strategia": "strategies", "Azione": "actions"}
+
+
+@dataclass
+class Declared:
+    value: int
+    source: Link
+    note: str = ""
+    axis_sum: int | None = None  # for a plan: what the same source's counts for every axis add up to
+
+
+@dataclass
+class CountLine:
+    cls: str  # local name of the counted class
+    plural: str
+    plural_en: str
+    present: int
+    declared: list[Declared] = field(default_factory=list)
+
+    @property
+    def conflicts(self) -> list[Declared]:
+        return [d for d in self.declared if d.value != self.present]
+
+    @property
+    def agreeing(self) -> bool:
+        return not self.conflicts
+
+
+def counts(model: Model, owner: str) -> list[CountLine]:
+    """Declared counts (one per source) against what the data holds, for the plan or an axis."""
+    lines: dict[str, CountLine] = {}
+    owner_level = model.level(owner)
+    order = LEVELS[LEVELS.index(owner_level) + 1 :] if owner_level in LEVELS else LEVELS
+    for cls in order:
+        lines[cls] = CountLine(cls, PLURALS[cls], PLURALS_EN[cls], len(model.descendants(owner, cls)))
+    sums = _axis_sums(model, owner) if owner_level == "PianoStrategico" else {}
+    for count, cls, value, _ in _declared(model, owner):
+        line = lines.setdefault(
+            cls,
+            CountLine(
+                cls, PLURALS.get(cls, cls), PLURALS_EN.get(cls, cls), len(model.descendants(owner, cls))
+            ),
+        )
+        note = model.literal(count, SKOS + "editorialNote")
+        for source in model.sources(count) or [Link("", "fonte non indicata")]:
+            line.declared.append(Declared(value, source, note, sums.get((cls, source.iri))))
+    for line in lines.values():
+        line.declared.sort(key=lambda d: (d.value != line.present, d.source.label))
+    return list(lines.values())
+
+
+def _declared(model: Model, owner: str) -> list[tuple[str, str, int, list[str]]]:
+    """The counts declared for `owner`: (count IRI, counted class's local name, value, source
+    IRIs); a count without a class or an integer value is left out."""
+    out = []
+    for count in model.objects(owner, model.psm + "conteggioDichiarato"):
+        if not isinstance(count, ox.NamedNode):
+            continue
+        classes = model.objects(count.value, model.psm + "classeConteggiata")
+        values = model.objects(count.value, model.psm + "valoreDichiarato")
+        if not classes or not values or not values[0].value.isdigit():
+            continue
+        sources = [o.value for o in model.objects(count.value, DCT + "source")]
+        out.append((count.value, classes[0].value.removeprefix(model.psm), int(values[0].value), sources))
+    return out
+
+
+def _axis_sums(model: Model, plan: str) -> dict[tuple[str, str], int]:
+    """(class, source) -> the sum of that source's counts of that class over the plan's axes,
+    where the source counts every axis (a partial sum would say nothing)."""
+    axes = model.members(plan, "Asse")
+    parts: dict[tuple[str, str], list[int]] = {}
+    for axis in axes:
+        for _, cls, value, sources in _declared(model, axis):
+            for source in sources:
+                parts.setdefault((cls, source), []).append(value)
+    return {key: sum(values) for key, values in parts.items() if len(values) == len(axes)}

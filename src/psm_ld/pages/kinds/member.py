@@ -1,0 +1,80 @@
+"""An axis, a strategy or an action of the plan (member.html).
+
+Contract: `context(model, v, iri, level)` gives the member's code, titles, lineage, children, declared
+counts (for an axis), alternative names with their sources, alignments stated by a source and those
+derived from its ancestors (each target once, the nearest ancestor first), and schema.org JSON-LD.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from psm_ld.pages.counts import PLURALS, counts
+from psm_ld.pages.jsonld import member_jsonld
+from psm_ld.pages.kinds.common import document
+from psm_ld.pages.model import Alignment, Model
+from psm_ld.pages.urls import View
+from psm_ld.vocab import DCT, SKOS, SKOSXL
+
+CHILD_LEVEL = {"Asse": "Strategia", "Strategia": "Azione"}
+
+
+def context(model: Model, v: View, iri: str, level: str) -> dict[str, object]:
+    lineage = model.lineage(iri)
+    plan = next((p for p in lineage if model.level(p) == "PianoStrategico"), None)
+    stated = model.alignments(iri)
+    derived: list[Alignment] = []
+    stated_targets = {a.target.iri for a in stated}
+    for ancestor in reversed(lineage):
+        how = "piano" if ancestor == plan else "asse" if model.level(ancestor) == "Asse" else "strategia"
+        for a in model.alignments(ancestor, how, ancestor):
+            if a.target.iri not in stated_targets:
+                derived.append(a)
+                stated_targets.add(a.target.iri)
+    children_level = CHILD_LEVEL.get(level)
+    children = []
+    if children_level:
+        for child in model.members(iri, children_level):
+            link = model.link(child)
+            grandchildren = len(model.members(child, "Azione")) if children_level == "Strategia" else None
+            children.append({"link": link, "n": grandchildren, "titled": child in model.labels})
+    title = model.labels.get(iri, {}).get("it") or next(iter(model.labels.get(iri, {}).values()), "")
+    return {
+        "v": v,
+        "level": level,
+        "level_label": model.label(model.psm + level),
+        "level_label_en": model.label(model.psm + level, "en"),
+        "code": model.notations.get(iri, ""),
+        "title": title,
+        "title_en": model.labels.get(iri, {}).get("en", ""),
+        "description": model.literal(iri, DCT + "description"),
+        "lineage": [model.link(p) for p in lineage],
+        "stated": stated,
+        "derived": derived,
+        "children": children,
+        "children_level": children_level,
+        "children_label": PLURALS.get(children_level or "", ""),
+        "counts": counts(model, iri) if level == "Asse" else [],
+        "present_children": len(children),
+        "sources": model.sources(iri),
+        "alt_names": _alt_names(model, iri),
+        "jsonld": member_jsonld(model, v, iri, level, lineage, title),
+        **document(model, v, iri),
+    }
+
+
+def _alt_names(model: Model, iri: str) -> list[dict[str, object]]:
+    """Other names of the member: SKOS-XL labels with note and sources, else plain altLabels."""
+    names: list[dict[str, object]] = []
+    for label in model.objects(iri, SKOSXL + "altLabel"):
+        if isinstance(label, ox.NamedNode):
+            names.append(
+                {
+                    "text": model.literal(label.value, SKOSXL + "literalForm"),
+                    "note": model.literal(label.value, SKOS + "editorialNote"),
+                    "sources": model.sources(label.value),
+                }
+            )
+    if not names:
+        names = [{"text": t, "note": "", "sources": []} for t, _ in model.literals(iri, SKOS + "altLabel")]
+    return names

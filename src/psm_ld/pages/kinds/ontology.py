@@ -1,0 +1,73 @@
+"""The ontology document (ontology.html): every psm: class and property, one section each.
+
+Contract: `context(model, v, iri)` gives the ontology's titles, descriptions, version, licence, prefix
+and namespace, and its classes and properties sorted by name, each with labels, definitions,
+relations (subclass, subproperty, domain, range), the SHACL shapes that target it and how many
+instances the data has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+
+from psm_ld.pages.kinds.common import document
+from psm_ld.pages.model import Model
+from psm_ld.pages.urls import View
+from psm_ld.vocab import DCT, OWL, RDFS, SH, SKOS, VANN
+
+RELATIONS = (
+    (RDFS + "subClassOf", "sottoclasse di / subclass of"),
+    (RDFS + "subPropertyOf", "sottoproprietà di / subproperty of"),
+    (RDFS + "domain", "dominio / domain"),
+    (RDFS + "range", "codominio / range"),
+)
+
+
+def context(model: Model, v: View, iri: str) -> dict[str, object]:
+    return {
+        "v": v,
+        "title": model.literal(iri, DCT + "title") or "Ontologia",
+        "title_en": model.literal(iri, DCT + "title", "en"),
+        "descriptions": model.literals(iri, DCT + "description"),
+        "version": model.literal(iri, OWL + "versionInfo"),
+        "license": [o.value for o in model.objects(iri, DCT + "license") if isinstance(o, ox.NamedNode)],
+        "prefix": model.literal(iri, VANN + "preferredNamespacePrefix") or "psm",
+        "namespace": model.psm,
+        "classes": _terms(model, [OWL + "Class"]),
+        "properties": _terms(model, [OWL + "ObjectProperty", OWL + "DatatypeProperty"]),
+        **document(model, v, iri),
+    }
+
+
+def _terms(model: Model, kinds: Iterable[str]) -> list[dict[str, object]]:
+    """The psm: terms of the given types, sorted by name, as their sections show them."""
+    found = sorted(
+        {s for s, t in model.types.items() if s.startswith(model.psm) and t & set(kinds)},
+        key=lambda s: s.casefold(),
+    )
+    out = []
+    for term in found:
+        out.append(
+            {
+                "iri": term,
+                "anchor": term[len(model.psm) :],
+                "curie": model.compact(term),
+                "label_it": model.labels.get(term, {}).get("it", ""),
+                "label_en": model.labels.get(term, {}).get("en", ""),
+                "definition": model.literals(term, SKOS + "definition")
+                + model.literals(term, RDFS + "comment"),
+                "kind": ", ".join(sorted(model.compact(t) for t in model.types.get(term, set()))),
+                "relations": [
+                    (
+                        label,
+                        [model.link(o.value) for o in model.objects(term, p) if isinstance(o, ox.NamedNode)],
+                    )
+                    for p, label in RELATIONS
+                ],
+                "shapes": [model.link(s) for s in model.subjects(SH + "targetClass", term)],
+                "instances": len([s for s, t in model.types.items() if term in t]),
+            }
+        )
+    return out

@@ -1,0 +1,42 @@
+"""The SHACL shapes document (shapes.html): every shape the releases are validated against.
+
+Contract: `context(model, v, iri)` gives the document's own properties and one section per shape
+under `iri#` (node shapes first, then property shapes, each by name) with its property table.
+"""
+
+from __future__ import annotations
+
+from psm_ld.pages.kinds.common import document
+from psm_ld.pages.model import Model
+from psm_ld.pages.properties import properties
+from psm_ld.pages.urls import View
+from psm_ld.vocab import RDF, SH
+
+
+def context(model: Model, v: View, iri: str) -> dict[str, object]:
+    prefix = iri + "#"
+    shapes = sorted(
+        (
+            s
+            for s, t in model.types.items()
+            if s.startswith(prefix) and t & {SH + "NodeShape", SH + "PropertyShape"}
+        ),
+        key=lambda s: (SH + "NodeShape" not in model.types[s], s.casefold()),
+    )
+    sections = [
+        {
+            "iri": s,
+            "anchor": s[len(prefix) :],
+            "kind": model.kind(s),
+            "rows": properties(model, v, s, skip={RDF + "type"}),
+        }
+        for s in shapes
+    ]
+    return {
+        "v": v,
+        "title": model.label(iri),
+        "title_en": model.labels.get(iri, {}).get("en", ""),
+        "rows": properties(model, v, iri),
+        "sections": sections,
+        **document(model, v, iri),
+    }

@@ -1,0 +1,327 @@
+"""The model the pages show, read from the store: labels, codes, kinds, the plan's tree, sources and
+alignments of every IRI.
+
+Contract: `Model(store, base)` reads the labels, notations and types of every IRI once (the release is
+read-only; a new release means a new Model); every other method reads the store when asked. Nothing
+here renders: methods give strings, IRIs, `Link`s and `Alignment`s, lists sorted so that a page is the
+same at every render (codes in natural order: 1.2 before 1.10).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import pyoxigraph as ox
+
+from psm_ld.query.store import ReadStore
+from psm_ld.vocab import DCAT, DCT, OWL, PROV, RDF, RDFS, SCHEMA_ORG, SH, SKOS, SKOSXL, VANN, XSD
+
+KNOWN_PREFIXES = {
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "skosxl": SKOSXL,
+    "dct": DCT,
+    "dcat": DCAT,
+    "sh": SH,
+    "prov": PROV,
+    "vann": VANN,
+    "schema": SCHEMA_ORG,
+}
+
+LEVELS = ("Asse", "Strategia", "Azione")
+VOCABULARY_CLASSES = (
+    "MissionePNRR",
+    "ComponentePNRR",
+    "ObiettivoStrategicoCoesione",
+    "ObiettivoSpecificoCoesione",
+    "ProgrammaUE",
+    "StrumentoFinanziamento",
+)
+# kinds shown in search results and page headers for classes outside the ontology
+OTHER_KINDS = {
+    SKOS + "ConceptScheme": ("Schema di concetti", "Concept scheme"),
+    SKOS + "Concept": ("Concetto", "Concept"),
+    DCT + "BibliographicResource": ("Fonte", "Source"),
+    OWL + "Ontology": ("Ontologia", "Ontology"),
+    OWL + "Class": ("Classe", "Class"),
+    OWL + "ObjectProperty": ("Proprietà", "Property"),
+    OWL + "DatatypeProperty": ("Proprietà", "Property"),
+    SH + "NodeShape": ("Forma SHACL", "SHACL shape"),
+    SH + "PropertyShape": ("Forma SHACL di proprietà", "SHACL property shape"),
+    SKOSXL + "Label": ("Denominazione", "Label"),
+    DCT + "PeriodOfTime": ("Periodo", "Period of time"),
+}
+LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label", DCT + "title", SKOSXL + "literalForm")
+
+
+@dataclass
+class Link:
+    """An IRI as a page links to it: its label, code and kind; `note` is shown beside it."""
+
+    iri: str
+    label: str
+    code: str = ""
+    kind: str = ""
+    note: str = ""
+
+
+@dataclass
+class Alignment:
+    """An alignment of a plan member to a vocabulary concept, stated or derived from an ancestor."""
+
+    property: Link
+    target: Link
+    how: str  # "dichiarato" | "asse" | "piano" | "componente"
+    via: Link | None = None
+
+
+class Model:
+    """What the release says about its IRIs, read from `store`; `base` is the base of canonical IRIs."""
+
+    def __init__(self, store: ReadStore, base: str) -> None:
+        self.store = store
+        self.base = base
+        self.psm = base + "ontologia#"
+        self._read_terms()
+
+    def _read_terms(self) -> None:
+        """Labels, notations and types of every IRI, read once."""
+        self.labels: dict[str, dict[str, str]] = defaultdict(dict)  # iri → lang → label
+        for predicate in reversed(LABEL_PROPERTIES):  # first in LABEL_PROPERTIES wins
+            for quad in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+                if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                    self.labels[quad.subject.value][quad.object.language or ""] = quad.object.value
+        self.notations: dict[str, str] = {}
+        for quad in self.store.quads_for_pattern(None, ox.NamedNode(SKOS + "notation"), None):
+            if isinstance(quad.subject, ox.NamedNode):
+                self.notations[quad.subject.value] = quad.object.value
+        self.types: dict[str, set[str]] = defaultdict(set)
+        for quad in self.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
+                self.types[quad.subject.value].add(quad.object.value)
+        # the alignment properties: sub-properties of psm:allineamento in the ontology
+        self.alignment_properties = sorted(
+            q.subject.value
+            for q in self.store.quads_for_pattern(
+                None, ox.NamedNode(RDFS + "subPropertyOf"), ox.NamedNode(self.psm + "allineamento")
+            )
+            if isinstance(q.subject, ox.NamedNode)
+        )
+
+    # ------------------------------------------------------------------ triples
+
+    def known(self, iri: str) -> bool:
+        """Whether the store has the IRI as a subject or an object."""
+        node = ox.NamedNode(iri)
+        return any(True for _ in self.store.quads_for_pattern(node, None, None)) or any(
+            True for _ in self.store.quads_for_pattern(None, None, node)
+        )
+
+    def objects(self, iri: str, predicate: str) -> list[ox.Term]:
+        out = {
+            q.object for q in self.store.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode(predicate), None)
+        }
+        return sorted(out, key=term_key)
+
+    def subjects(self, predicate: str, iri: str) -> list[str]:
+        """The IRIs with `predicate` to `iri`, in code order."""
+        out = {
+            q.subject.value
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(predicate), ox.NamedNode(iri))
+            if isinstance(q.subject, ox.NamedNode)
+        }
+        return sorted(out, key=self.code_key)
+
+    def literal(self, iri: str, predicate: str, lang: str = "it") -> str:
+        """One literal value: in `lang`, else Italian, untagged, English, any; "" when none."""
+        values = [o for o in self.objects(iri, predicate) if isinstance(o, ox.Literal)]
+        for wanted in (lang, "it", "", "en"):
+            for value in values:
+                if (value.language or "") == wanted:
+                    return value.value
+        return values[0].value if values else ""
+
+    def literals(self, iri: str, predicate: str) -> list[tuple[str, str]]:
+        """Literal values with their language, Italian first, then untagged, English, others."""
+        found = [
+            (o.value, o.language or "") for o in self.objects(iri, predicate) if isinstance(o, ox.Literal)
+        ]
+        order = {"it": 0, "": 1, "en": 2}
+        return sorted(found, key=lambda pair: (order.get(pair[1], 3), pair[1]))
+
+    # ------------------------------------------------------------------ names
+
+    def label(self, iri: str, lang: str = "it") -> str:
+        """What an IRI is called: its label (in `lang`, else Italian, untagged, English, any), its
+        code, or its compact form."""
+        labels = self.labels.get(iri)
+        if labels:
+            for wanted in (lang, "it", "", "en"):
+                if wanted in labels:
+                    return labels[wanted]
+            return next(iter(labels.values()))
+        if iri in self.notations:
+            return self.notations[iri]
+        return self.compact(iri)
+
+    def compact(self, iri: str) -> str:
+        """The IRI as a query writes it: psm:Term, <path> relative to the base, prefix:name, or whole."""
+        if iri.startswith(self.psm):
+            return "psm:" + iri[len(self.psm) :]
+        if iri.startswith(self.base) and len(iri) > len(self.base):
+            return "<" + iri[len(self.base) :] + ">"  # relative to the base, as queries write it
+        for prefix, namespace in KNOWN_PREFIXES.items():
+            if iri.startswith(namespace) and re.fullmatch(r"[A-Za-z_][\w.-]*", iri[len(namespace) :]):
+                return f"{prefix}:{iri[len(namespace) :]}"
+        return iri
+
+    def kind(self, iri: str) -> str:
+        """What an IRI is, in Italian (the label of its most specific known class)."""
+        types = self.types.get(iri, set())
+        for t in sorted(types):
+            if t.startswith(self.psm):
+                return self.label(t)
+        for t, (it, _en) in OTHER_KINDS.items():
+            if t in types:
+                return it
+        if iri.startswith(self.psm):
+            return "Termine dell'ontologia"
+        return "Risorsa"
+
+    def link(self, iri: str, note: str = "") -> Link:
+        return Link(iri, self.label(iri), self.notations.get(iri, ""), self.kind(iri), note)
+
+    def code_key(self, iri: str) -> tuple[list[object], str]:
+        """Sort key: the IRI's code (or label) in natural order, then the IRI."""
+        return (_natural(self.notations.get(iri, self.label(iri))), iri)
+
+    # ------------------------------------------------------------------ the plan's tree
+
+    def plans(self) -> list[str]:
+        """The plan editions, newest code first."""
+        return sorted(
+            (s for s, t in self.types.items() if self.psm + "PianoStrategico" in t),
+            key=lambda s: self.notations.get(s, s),
+            reverse=True,
+        )
+
+    def schemes(self) -> list[str]:
+        """The concept schemes that are not plans (the vocabularies), by label."""
+        return sorted(
+            (
+                s
+                for s, t in self.types.items()
+                if SKOS + "ConceptScheme" in t and self.psm + "PianoStrategico" not in t
+            ),
+            key=self.label,
+        )
+
+    def of_class(self, cls: str) -> list[str]:
+        """The instances of the ontology class `cls` (local name), in code order."""
+        members = [s for s, t in self.types.items() if self.psm + cls in t]
+        return sorted(members, key=self.code_key)
+
+    def members(self, parent: str, level: str) -> list[str]:
+        """Children of the plan (axes) or of a member, in code order."""
+        if level == "Asse":
+            found = self.subjects(SKOS + "topConceptOf", parent)
+        else:
+            found = self.subjects(SKOS + "broader", parent)
+        return [m for m in found if self.psm + level in self.types.get(m, set())]
+
+    def parent(self, iri: str) -> str | None:
+        for o in self.objects(iri, SKOS + "broader"):
+            if isinstance(o, ox.NamedNode):
+                return o.value
+        for o in self.objects(iri, SKOS + "topConceptOf"):
+            if isinstance(o, ox.NamedNode):
+                return o.value
+        return None
+
+    def lineage(self, iri: str) -> list[str]:
+        """The chain from the plan down to the IRI's parent."""
+        chain: list[str] = []
+        current = self.parent(iri)
+        while current and current not in chain and len(chain) < 10:
+            chain.insert(0, current)
+            current = self.parent(current)
+        return chain
+
+    def level(self, iri: str) -> str | None:
+        """The level of a plan IRI: PianoStrategico, Asse, Strategia or Azione; None for any other."""
+        types = self.types.get(iri, set())
+        for level in ("PianoStrategico", *LEVELS):
+            if self.psm + level in types:
+                return level
+        return None
+
+    def descendants(self, owner: str, cls: str) -> list[str]:
+        """Everything below `owner` in the tree that is of the class `cls` (local name)."""
+        found: list[str] = []
+        frontier = [owner]
+        seen = {owner}
+        while frontier:
+            nxt = []
+            for node in frontier:
+                children = self.subjects(SKOS + "topConceptOf", node) + self.subjects(SKOS + "broader", node)
+                for child in children:
+                    if child not in seen:
+                        seen.add(child)
+                        nxt.append(child)
+                        if self.psm + cls in self.types.get(child, set()):
+                            found.append(child)
+            frontier = nxt
+        return found
+
+    def where(self, iri: str) -> str:
+        """Where a search hit sits: its plan edition and parent, or its vocabulary."""
+        if self.level(iri) in LEVELS:
+            lineage = self.lineage(iri)
+            parts = [f"PSM {self.notations.get(lineage[0], '')}"] if lineage else []
+            if len(lineage) > 1:
+                parent = lineage[-1]
+                parts.append(f"{self.kind(parent)} {self.notations.get(parent, '')}")
+            return " › ".join(parts)
+        schemes = [o.value for o in self.objects(iri, SKOS + "inScheme") if isinstance(o, ox.NamedNode)]
+        return self.label(schemes[0]) if schemes else ""
+
+    # ------------------------------------------------------------------ sources and alignments
+
+    def sources(self, iri: str) -> list[Link]:
+        """The sources of `iri` (dct:source), each with publisher and date as note."""
+        out = []
+        for o in self.objects(iri, DCT + "source"):
+            if isinstance(o, ox.NamedNode):
+                link = self.link(o.value)
+                publisher = self.literal(o.value, DCT + "publisher")
+                date = self.literal(o.value, DCT + "date")
+                link.note = ", ".join(x for x in (publisher, date) if x)
+                out.append(link)
+        return out
+
+    def alignments(self, iri: str, how: str = "dichiarato", via: str | None = None) -> list[Alignment]:
+        """The alignments `iri` states, marked `how` (and `via` the ancestor they are derived from)."""
+        out = []
+        for prop in self.alignment_properties:
+            for o in self.objects(iri, prop):
+                if isinstance(o, ox.NamedNode):
+                    out.append(
+                        Alignment(self.link(prop), self.link(o.value), how, self.link(via) if via else None)
+                    )
+        return out
+
+
+def term_key(term: ox.Term) -> tuple[int, str, str]:
+    """Sort key of RDF terms: IRIs and blank nodes by value, then literals by language and value."""
+    if isinstance(term, ox.Literal):
+        return (1, term.language or "", term.value)
+    return (0, "", getattr(term, "value", str(term)))
+
+
+def _natural(text: str) -> list[object]:
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
