@@ -420,7 +420,7 @@ def test_queries_index_and_query_page() -> None:
     for fmt in ("json", "xml", "csv", "tsv"):
         assert f'href="{ORIGIN}queries/strategie-di-un-asse?asse=2&amp;format={fmt}"' in markup
     error = p.query_page("strategie-di-un-asse", {"asse": "x", "nope": "1"}, None, ORIGIN)
-    assert 'role="alert"' in error and "parametri sconosciuti" in text(error)
+    assert 'role="alert"' in error and "Parametri sconosciuti: nope / Unknown parameters: nope" in text(error)
 
 
 # ---------------------------------------------------------------- JSON in <script>

@@ -10,11 +10,12 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from psm_ld import __version__
 from psm_ld.build import graph as building
 from psm_ld.build.tables import BuildError
 from psm_ld.build.validate import Report, validate
 from psm_ld.build.write import canonical_nquads, write_release
-from psm_ld.config import Settings, load_settings
+from psm_ld.config import Settings, SettingsError, load_settings
 from psm_ld.queries import QueryError, load_queries
 from psm_ld.query.completeness import completeness
 from psm_ld.query.store import load_store, rows, run_named, store_from_bytes
@@ -32,6 +33,27 @@ class OutputFormat(StrEnum):
 
 
 OutputOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="text (leggibile) o json")]
+
+
+def _show_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"psm-ld {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def check_settings(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="la versione / the version"),
+    ] = False,
+) -> None:
+    """Before any command: the settings (PSM_*) must be usable; if not, one line says which and why."""
+    try:
+        load_settings()
+    except SettingsError as exc:
+        errors.print(str(exc), markup=False, highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
 
 
 def _build_and_validate(output: OutputFormat = OutputFormat.text) -> tuple[building.Built, Report]:
@@ -103,13 +125,13 @@ def query(
     release = _served_release(settings)
     queries = load_queries(settings.queries_dir)
     if name not in queries:
-        errors.print(f"Query sconosciuta «{name}». Disponibili: {', '.join(queries)}")
+        errors.print(f"Query sconosciuta «{name}» / Unknown query «{name}»: {', '.join(queries)}")
         raise typer.Exit(2)
     given = dict(p.split("=", 1) for p in param or [] if "=" in p)
     try:
         result = rows(run_named(load_store(release.nquads), queries[name], settings.base_uri, given))
     except QueryError as exc:
-        errors.print(str(exc))
+        errors.print(exc.message, markup=False, highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BASE_URI = "http://localhost:8000/"
@@ -47,8 +50,42 @@ class Settings:
         return self.build_dir / "current"
 
 
+class SettingsError(ValueError):
+    """A setting whose value cannot be used; the text names the variable, the value and the form
+    expected, Italian first then English, on one line (the CLI and the server print only it):
+
+    >>> print(SettingsError("PSM_QUERY_TIMEOUT", "10s", "un numero di secondi", "a number of seconds"))
+    PSM_QUERY_TIMEOUT=10s: atteso un numero di secondi / expected a number of seconds
+    """
+
+    def __init__(self, variable: str, value: str, expected_it: str, expected_en: str) -> None:
+        self.variable, self.value = variable, value
+        self.expected_it, self.expected_en = expected_it, expected_en
+        super().__init__(f"{variable}={shlex.quote(value)}: atteso {expected_it} / expected {expected_en}")
+
+
+# what each kind of setting expects, in Italian and in English
+SECONDS = (
+    "un numero di secondi maggiore di zero, es. 10 o 2.5",
+    "a number of seconds above zero, e.g. 10 or 2.5",
+)
+SECONDS_OR_ZERO = ("un numero di secondi, 0 per mai, es. 2", "a number of seconds, 0 for never, e.g. 2")
+COUNT = ("un intero maggiore di zero, es. 10000", "an integer above zero, e.g. 10000")
+SWITCH = ("1, true, yes, on oppure 0, false, no, off", "1, true, yes, on or 0, false, no, off")
+BASE_URI = (
+    "un URI http(s) assoluto, es. https://dati.example.it/",
+    "an absolute http(s) URI, e.g. https://dati.example.it/",
+)
+STORE = (f"uno tra {', '.join(STORE_MODES)}", f"one of {', '.join(STORE_MODES)}")
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
 def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment (PSM_*), then `overrides`; a SettingsError names what is wrong."""
     base = os.environ.get("PSM_BASE_URI", DEFAULT_BASE_URI)
+    parsed = urlsplit(base)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        raise SettingsError("PSM_BASE_URI", base, *BASE_URI)
     if not base.endswith("/"):
         base += "/"
     root = Path(os.environ.get("PSM_ROOT", PROJECT_ROOT))
@@ -57,24 +94,49 @@ def load_settings(**overrides: object) -> Settings:
     values.update(_serving_env())
     values.update(overrides)
     if values.get("store_mode", "auto") not in STORE_MODES:
-        raise ValueError(f"PSM_STORE={values['store_mode']}: expected one of {', '.join(STORE_MODES)}")
+        raise SettingsError("PSM_STORE", str(values["store_mode"]), *STORE)
     return Settings(**values)  # type: ignore[arg-type]
 
 
-_SERVING_ENV: dict[str, tuple[str, type]] = {
-    "query_timeout": ("PSM_QUERY_TIMEOUT", float),
-    "max_result_rows": ("PSM_MAX_ROWS", int),
-    "max_result_bytes": ("PSM_MAX_RESULT_BYTES", int),
-    "sparql_workers": ("PSM_SPARQL_WORKERS", int),
-    "store_mode": ("PSM_STORE", str),
-    "reload_seconds": ("PSM_RELOAD_SECONDS", float),
+def _seconds(text: str) -> float:
+    value = float(text)
+    if not value > 0 or value == float("inf"):
+        raise ValueError(text)
+    return value
+
+
+def _seconds_or_zero(text: str) -> float:
+    return 0.0 if float(text) == 0 else _seconds(text)
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise ValueError(text)
+    return value
+
+
+_SERVING_ENV: dict[str, tuple[str, Callable[[str], object], tuple[str, str]]] = {
+    "query_timeout": ("PSM_QUERY_TIMEOUT", _seconds, SECONDS),
+    "max_result_rows": ("PSM_MAX_ROWS", _count, COUNT),
+    "max_result_bytes": ("PSM_MAX_RESULT_BYTES", _count, COUNT),
+    "sparql_workers": ("PSM_SPARQL_WORKERS", _count, COUNT),
+    "store_mode": ("PSM_STORE", str, STORE),
+    "reload_seconds": ("PSM_RELOAD_SECONDS", _seconds_or_zero, SECONDS_OR_ZERO),
 }
 
 
 def _serving_env() -> dict[str, object]:
-    values: dict[str, object] = {
-        key: kind(os.environ[name]) for key, (name, kind) in _SERVING_ENV.items() if name in os.environ
-    }
+    values: dict[str, object] = {}
+    for key, (name, parse, expected) in _SERVING_ENV.items():
+        if name in os.environ:
+            try:
+                values[key] = parse(os.environ[name].strip())
+            except ValueError:
+                raise SettingsError(name, os.environ[name], *expected) from None
     if "PSM_REWRITE_IRIS" in os.environ:
-        values["rewrite_iris"] = os.environ["PSM_REWRITE_IRIS"].strip().lower() in {"1", "true", "yes", "on"}
+        switch = os.environ["PSM_REWRITE_IRIS"].strip().lower()
+        if switch not in _TRUE | _FALSE:
+            raise SettingsError("PSM_REWRITE_IRIS", os.environ["PSM_REWRITE_IRIS"], *SWITCH)
+        values["rewrite_iris"] = switch in _TRUE
     return values

@@ -16,13 +16,15 @@ from pathlib import Path
 
 from rdflib import Literal
 
+from psm_ld.errors import Problem
+
 _HEADER = re.compile(r"^#\s*(title|description|param)(@en)?\s*:\s*(.*)$")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _PARAM = re.compile(r'^(\w+)\s+(string|integer)\s*(?:=\s*"?(.*?)"?)?\s*(?:--\s*(.*))?$')
 
 
-class QueryError(ValueError):
-    pass
+class QueryError(Problem):
+    """A named query that cannot run as asked (400: a parameter) or as written (500: its file)."""
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,11 @@ class Param:
             try:
                 return int(raw)
             except ValueError as exc:
-                raise QueryError(f"il parametro «{self.name}» vuole un intero, non «{raw}»") from exc
+                raise QueryError(
+                    400,
+                    f"Il parametro «{self.name}» vuole un intero, non «{raw}»",
+                    f"Parameter «{self.name}» takes an integer, not «{raw}»",
+                ) from exc
         return raw
 
 
@@ -56,12 +62,17 @@ class NamedQuery:
         """Values for every parameter: given ones parsed, others from defaults."""
         unknown = set(given) - {p.name for p in self.params}
         if unknown:
-            raise QueryError(f"parametri sconosciuti: {', '.join(sorted(unknown))}")
+            names = ", ".join(sorted(unknown))
+            raise QueryError(400, f"Parametri sconosciuti: {names}", f"Unknown parameters: {names}")
         values: dict[str, str | int] = {}
         for param in self.params:
             raw = given.get(param.name, param.default)
             if raw is None:
-                raise QueryError(f"manca il parametro obbligatorio «{param.name}»")
+                raise QueryError(
+                    400,
+                    f"Manca il parametro obbligatorio «{param.name}»",
+                    f"The required parameter «{param.name}» is missing",
+                )
             values[param.name] = param.parse(raw)
         return values
 
@@ -75,7 +86,11 @@ class NamedQuery:
         block = f"\n  VALUES ({names}) {{ ({terms}) }}"
         match = _WHERE.search(self.text)
         if match is None:
-            raise QueryError(f"{self.path.name}: serve una clausola WHERE {{ … }} esplicita")
+            raise QueryError(
+                500,
+                f"{self.path.name}: serve una clausola WHERE {{ … }} esplicita",
+                f"{self.path.name}: an explicit WHERE {{ … }} clause is needed",
+            )
         return self.text[: match.end()] + block + self.text[match.end() :]
 
 
@@ -92,13 +107,21 @@ def parse_query(path: Path) -> NamedQuery:
         if key == "param":
             param = _PARAM.match(value.strip())
             if not param:
-                raise QueryError(f"{path.name}, riga {number}: parametro illeggibile «{value}»")
+                raise QueryError(
+                    500,
+                    f"{path.name}, riga {number}: parametro illeggibile «{value}»",
+                    f"{path.name}, line {number}: unreadable parameter «{value}»",
+                )
             name, kind, default, description = param.groups()
             params.append(Param(name, kind, default, description or ""))
         else:
             meta[key + ("_en" if english else "")] = value.strip()
     if "title" not in meta:
-        raise QueryError(f"{path.name}: manca «# title:» nell'intestazione")
+        raise QueryError(
+            500,
+            f"{path.name}: manca «# title:» nell'intestazione",
+            f"{path.name}: «# title:» missing from the header",
+        )
     return NamedQuery(
         name=path.stem,
         title=meta["title"],

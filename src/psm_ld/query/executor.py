@@ -20,6 +20,7 @@ from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
 
+from psm_ld.errors import Problem
 from psm_ld.query import conneg
 from psm_ld.query.cache import LRUCache
 from psm_ld.query.serialize import OX_RESULTS, results_json_head, term_json, triples_to_bytes
@@ -30,10 +31,9 @@ log = logging.getLogger("uvicorn.error")
 RESULT_CACHE_BYTES = 64 * 1024 * 1024
 
 
-class QueryFailed(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(status, message)  # both in args: the exception is pickled across processes
-        self.status, self.message = status, message
+class QueryFailed(Problem):
+    """A query that did not give a result: bad syntax, no acceptable format, over a limit, stopped.
+    Raised in a worker process and sent back pickled (Problem keeps all its fields across)."""
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def execute(store: ox.Store, job: Job) -> Result:
     try:
         result = store.query(job.query, **kwargs)  # type: ignore[arg-type]
     except SyntaxError as exc:
-        raise QueryFailed(400, f"SPARQL syntax error: {exc}") from exc
+        raise QueryFailed(400, "Errore di sintassi SPARQL", "SPARQL syntax error", detail=str(exc)) from exc
     if isinstance(result, ox.QueryBoolean):
         media = _acceptable(job.ask_type, conneg.ASK_TYPES)
         return Result("ask", media, result.serialize(format=OX_RESULTS[media]))  # type: ignore[arg-type]
@@ -89,7 +89,7 @@ def execute(store: ox.Store, job: Job) -> Result:
     triples = []
     for triple in result:
         if len(triples) >= job.max_rows:
-            raise _too_large(f"more than {job.max_rows} triples")
+            raise _too_large(job.max_rows, "triple", "triples")
         triples.append(triple)
     return Result("graph", media, _within(triples_to_bytes(triples, media, job.base_iri), job.max_bytes))
 
@@ -97,20 +97,28 @@ def execute(store: ox.Store, job: Job) -> Result:
 def _acceptable(media: str | None, offered: tuple[str, ...]) -> str:
     if media is None:
         raise QueryFailed(
-            406, "None of the accepted media types fits this query form; available: " + ", ".join(offered)
+            406,
+            "Nessuno dei formati accettati va bene per questa forma di query",
+            "None of the accepted media types fits this query form",
+            detail=", ".join(offered),
         )
     return media
 
 
-def _too_large(what: str) -> QueryFailed:
+def _too_large(limit: int, it_unit: str, en_unit: str) -> QueryFailed:
     return QueryFailed(
-        422, f"Result too large ({what}): add LIMIT or narrow the query, or download the full dump."
+        422,
+        f"Risultato troppo grande (più di {limit} {it_unit}): aggiungere LIMIT o restringere la query, "
+        "oppure scaricare il dump completo",
+        f"Result too large (more than {limit} {en_unit}): add LIMIT or narrow the query, "
+        "or download the full dump",
+        limit=limit,
     )
 
 
 def _within(data: bytes, max_bytes: int) -> bytes:
     if len(data) > max_bytes:
-        raise _too_large(f"more than {max_bytes} bytes")
+        raise _too_large(max_bytes, "byte", "bytes")
     return data
 
 
@@ -121,12 +129,12 @@ def _solutions_json(solutions: ox.QuerySolutions, max_rows: int, max_bytes: int)
     parts, size = [results_json_head(names)], 0
     for n, solution in enumerate(solutions):
         if n >= max_rows:
-            raise _too_large(f"more than {max_rows} rows")
+            raise _too_large(max_rows, "righe", "rows")
         row = {name: term_json(solution[name]) for name in names if solution[name] is not None}
         parts.append(("," if n else "") + json.dumps(row, ensure_ascii=False, separators=(",", ":")))
         size += len(parts[-1])
         if size > max_bytes:
-            raise _too_large(f"more than {max_bytes} bytes")
+            raise _too_large(max_bytes, "byte", "bytes")
     parts.append("]}}")
     return "".join(parts).encode("utf-8")
 
@@ -145,7 +153,8 @@ def worker_main(conn: Connection, source: StoreSource) -> None:
         except QueryFailed as exc:
             conn.send(exc)
         except Exception as exc:  # noqa: BLE001 - reported to the client, the worker lives on
-            conn.send(QueryFailed(500, f"Query failed: {type(exc).__name__}: {exc}"))
+            failed = f"{type(exc).__name__}: {exc}"
+            conn.send(QueryFailed(500, "Esecuzione della query non riuscita", "Query failed", detail=failed))
 
 
 # --- in the server process --------------------------------------------------------------------
@@ -224,7 +233,11 @@ class WorkerPool:
         try:
             worker = await asyncio.wait_for(self._idle.get(), self.timeout)
         except TimeoutError as exc:
-            raise QueryFailed(503, "All query workers are busy; try again shortly.") from exc
+            raise QueryFailed(
+                503,
+                "Tutti gli esecutori delle query sono occupati: riprovare tra poco",
+                "All query workers are busy: try again shortly",
+            ) from exc
         healthy = False
         try:
             result = await loop.run_in_executor(None, worker.call, job, self.timeout)
@@ -237,11 +250,18 @@ class WorkerPool:
             log.warning("query stopped after %ss: %s", self.timeout, job.query[:200].replace("\n", " "))
             raise QueryFailed(
                 503,
-                f"Query stopped: it exceeded the time limit of {self.timeout:g} s. "
-                "Add LIMIT or narrow the patterns.",
+                f"Query fermata: ha superato il limite di tempo di {self.timeout:g} s; aggiungere LIMIT "
+                "o restringere i criteri",
+                f"Query stopped: it exceeded the time limit of {self.timeout:g} s; add LIMIT "
+                "or narrow the patterns",
+                limit=self.timeout,
             ) from exc
         except (EOFError, OSError) as exc:
-            raise QueryFailed(500, "The query worker died; it has been restarted.") from exc
+            raise QueryFailed(
+                500,
+                "L'esecutore della query si è interrotto; è stato riavviato",
+                "The query worker died; it has been restarted",
+            ) from exc
         finally:
             if healthy:
                 self._idle.put_nowait(worker)

@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl
 import pyoxigraph as ox
 from starlette.requests import Request
 
+from psm_ld.errors import Problem
 from psm_ld.vocab import RDF, SD, VOID, W3C_FORMATS, XSD
 
 FORM = "application/x-www-form-urlencoded"
@@ -17,13 +18,14 @@ QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 
 UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+UPDATES = "INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, ADD"
 READ_ONLY = (
-    "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, "
-    "ADD) is not accepted. / Endpoint in sola lettura: gli aggiornamenti SPARQL non sono ammessi."
+    f"Endpoint in sola lettura: gli aggiornamenti SPARQL ({UPDATES}) non sono ammessi",
+    f"This endpoint is read-only: SPARQL Update ({UPDATES}) is not accepted",
 )
 NO_SERVICE = (
-    "Federated queries are not allowed: SERVICE is refused by this endpoint. / "
-    "Le query federate (SERVICE) non sono ammesse."
+    "Le query federate non sono ammesse: questo endpoint rifiuta SERVICE",
+    "Federated queries are not allowed: SERVICE is refused by this endpoint",
 )
 
 # One pass over the query text; strings, IRIs and comments are consumed whole so that keywords
@@ -44,10 +46,8 @@ _TOKEN = re.compile(
 _CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
-class ProtocolError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
+class ProtocolError(Problem):
+    """A request the SPARQL 1.1 Protocol, or this read-only endpoint, does not answer."""
 
 
 @dataclass(frozen=True)
@@ -99,18 +99,29 @@ class Operation:
 def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
     values = [v for k, v in pairs if k == name]
     if len(values) > 1:
-        raise ProtocolError(400, f"More than one «{name}» parameter: send exactly one.")
+        raise ProtocolError(
+            400,
+            f"Più di un parametro «{name}»: inviarne uno solo",
+            f"More than one «{name}» parameter: send one",
+        )
     return values[0] if values else None
 
 
 def _decode(body: bytes, content_type: str) -> str:
     charset = re.search(r"charset\s*=\s*\"?([\w.-]+)", content_type, re.IGNORECASE)
     if charset and charset.group(1).lower().replace("_", "-") not in {"utf-8", "utf8", "us-ascii"}:
-        raise ProtocolError(415, f"Unsupported charset «{charset.group(1)}»: the protocol requires UTF-8.")
+        found = charset.group(1)
+        raise ProtocolError(
+            415,
+            f"Codifica «{found}» non supportata: il protocollo vuole UTF-8",
+            f"Unsupported charset «{found}»: the protocol requires UTF-8",
+        )
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ProtocolError(400, "The request body is not valid UTF-8.") from exc
+        raise ProtocolError(
+            400, "Il corpo della richiesta non è UTF-8 valido", "The request body is not valid UTF-8"
+        ) from exc
 
 
 MAX_BODY_BYTES = 1024 * 1024  # a query (or form) larger than this is refused with 413, unread
@@ -130,19 +141,25 @@ async def read_operation(request: Request) -> Operation:
         elif media == QUERY:
             body_query = _decode(body, content_type)
         elif media == UPDATE:
-            raise ProtocolError(403, READ_ONLY)
+            raise ProtocolError(403, *READ_ONLY)
         else:
             raise ProtocolError(
                 415,
+                f"Content-Type «{media or '(nessuno)'}» non supportato: inviare con POST la query come "
+                f"{QUERY} o come {FORM} con un parametro «query»",
                 f"Unsupported Content-Type «{media or '(none)'}»: POST a query as {QUERY} "
-                f"or as {FORM} with a «query» parameter.",
+                f"or as {FORM} with a «query» parameter",
             )
     if any(k in {"update", "using-graph-uri", "using-named-graph-uri"} for k, _ in pairs):
-        raise ProtocolError(403, READ_ONLY)
+        raise ProtocolError(403, *READ_ONLY)
     query = _single(pairs, "query")
     if body_query is not None:
         if query is not None:
-            raise ProtocolError(400, "A query in the body and one in the URL: send exactly one.")
+            raise ProtocolError(
+                400,
+                "Una query nel corpo e una nell'URL: inviarne una sola",
+                "A query in the body and one in the URL: send exactly one",
+            )
         query = body_query
     return Operation(
         query=query if query and query.strip() else None,
@@ -153,8 +170,12 @@ async def read_operation(request: Request) -> Operation:
 
 
 async def _bounded_body(request: Request) -> bytes:
+    kib = MAX_BODY_BYTES // 1024
     too_large = ProtocolError(
-        413, f"Request body larger than {MAX_BODY_BYTES // 1024} KiB: send a shorter query."
+        413,
+        f"Corpo della richiesta oltre {kib} KiB: inviare una query più breve",
+        f"Request body larger than {kib} KiB: send a shorter query",
+        limit=MAX_BODY_BYTES,
     )
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
@@ -172,9 +193,9 @@ def check(query: str) -> Analysis:
     """Refuse what a read-only, non-federating endpoint does not run (before any parsing)."""
     analysis = analyse(query)
     if analysis.is_update:
-        raise ProtocolError(403, READ_ONLY)
+        raise ProtocolError(403, *READ_ONLY)
     if analysis.uses_service:
-        raise ProtocolError(403, NO_SERVICE)
+        raise ProtocolError(403, *NO_SERVICE)
     return analysis
 
 
@@ -182,7 +203,12 @@ def graph_names(iris: list[str]) -> list[ox.NamedNode]:
     try:
         return [ox.NamedNode(iri) for iri in iris]
     except ValueError as exc:
-        raise ProtocolError(400, f"Invalid graph IRI in default-graph-uri / named-graph-uri: {exc}") from exc
+        raise ProtocolError(
+            400,
+            "IRI di grafo non valido in default-graph-uri o named-graph-uri",
+            "Invalid graph IRI in default-graph-uri or named-graph-uri",
+            detail=str(exc),
+        ) from exc
 
 
 # --- service description (SPARQL 1.1 Service Description) ------------------------------------

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, HTTPException, Request
+from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -21,12 +22,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from psm_ld.config import Settings, load_settings
+from psm_ld import __version__
+from psm_ld.config import Settings, SettingsError, load_settings
+from psm_ld.errors import Problem
 from psm_ld.pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH
 from psm_ld.queries import load_queries
 from psm_ld.query import conneg
 from psm_ld.release import current_release
-from psm_ld.web import endpoints, opendata
+from psm_ld.web import endpoints, errors, opendata
 from psm_ld.web.dereference import dereference, origin_of
 from psm_ld.web.reload import follow_releases
 from psm_ld.web.served import Served, load
@@ -35,7 +38,14 @@ log = logging.getLogger("uvicorn.error")
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or load_settings()
+    """The app over `settings`, or over the environment's (PSM_*): when these are unusable the server
+    does not start, and says why in one line (no traceback)."""
+    if settings is None:
+        try:
+            settings = load_settings()
+        except SettingsError as exc:
+            print(f"psm-ld: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
     queries = load_queries(settings.queries_dir)
 
     @asynccontextmanager
@@ -69,7 +79,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Piano Strategico Metropolitano di Torino come linked data",
         description="SPARQL 1.1 endpoint, dereferenceable IRIs (HTML/RDF by content negotiation), "
         "named queries. Read-only.",
-        version="0.1.0",
+        version=__version__,
         lifespan=lifespan,
     )
     app.state.settings, app.state.served, app.state.load_error = settings, None, None
@@ -78,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         expose_headers=["ETag", "Link", "Location", "Last-Modified"],
     )  # fmt: skip
     app.add_middleware(AllowAnyOrigin)
+    errors.install(app)  # every error answered in one place, in the client's language and format
 
     @app.get("/health", tags=["operations"])
     def health() -> JSONResponse:
@@ -139,9 +150,15 @@ class AllowAnyOrigin:
 
 
 def served_of(request: Request) -> Served:
+    """The loaded release of the app answering `request` (503 while the first one is loading)."""
     served: Served | None = request.app.state.served
     if served is None:
-        raise HTTPException(503, "The release is still loading; retry in a moment.")
+        raise Problem(
+            503,
+            "La release si sta ancora caricando: riprovare tra poco",
+            "The release is still loading: retry in a moment",
+            headers={"Retry-After": "2"},
+        )
     return served
 
 

@@ -13,8 +13,9 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import Response
 
+from psm_ld.errors import Problem
 from psm_ld.pages.documents import DOCUMENT_TYPES
 from psm_ld.query import conneg
 from psm_ld.web.served import Served
@@ -30,11 +31,10 @@ def content_type(media: str) -> str:
     return f"{media}; charset=utf-8" if media.startswith("text/") or media.endswith("json") else media
 
 
-def not_found(served: Served, request: Request, path: str) -> Response:
-    origin = origin_of(request)
-    if conneg.negotiate(request.headers.get("accept"), (conneg.HTML, "text/plain")) == conneg.HTML:
-        return HTMLResponse(served.pages.not_found(path, origin), status_code=404)
-    return PlainTextResponse(f"Not found / Non trovato: {origin}{path.lstrip('/')}\n", status_code=404)
+def not_found(request: Request) -> Problem:
+    """The 404 of a request for nothing (web/errors.py shows it: a page with a search to a browser)."""
+    return Problem(404, "Non c'è nulla a questo indirizzo", "Nothing is published at this address",
+                   detail=str(request.url.replace(query="")))  # fmt: skip
 
 
 def dereference(served: Served, request: Request, path: str) -> Response:
@@ -43,12 +43,14 @@ def dereference(served: Served, request: Request, path: str) -> Response:
     if media and served.describer.known(base + stem):
         return document(served, request, stem, media)
     if not served.describer.known(base + path):
-        return not_found(served, request, path)
+        raise not_found(request)
     chosen = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), DOCUMENT_TYPES)
     if chosen is None:
-        return PlainTextResponse(
-            "Not acceptable; available: " + ", ".join(DOCUMENT_TYPES) + "\n",
-            status_code=406,
+        raise Problem(
+            406,
+            "Nessuno dei formati accettati è disponibile",
+            "None of the accepted formats is available",
+            detail=", ".join(DOCUMENT_TYPES),
             headers={"Vary": "Accept"},
         )
     location = origin_of(request) + quote(path, safe=_SAFE) + conneg.SUFFIX_OF[chosen]
@@ -62,7 +64,7 @@ def document(served: Served, request: Request, stem: str, media: str) -> Respons
         return Response(status_code=304, headers=headers)
     body = served.documents.get(base + stem, media, origin)
     if body is None:
-        return not_found(served, request, stem + conneg.SUFFIX_OF[media])
+        raise not_found(request)
     return Response(body, media_type=content_type(media), headers=headers)
 
 

@@ -6,16 +6,16 @@ from collections.abc import Callable
 
 import pyoxigraph as ox
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from psm_ld.errors import Problem
 from psm_ld.pages import Table
-from psm_ld.queries import NamedQuery, QueryError
+from psm_ld.queries import NamedQuery
 from psm_ld.query import conneg
-from psm_ld.query.executor import Job, QueryFailed, Result
+from psm_ld.query.executor import Job, Result
 from psm_ld.query.serialize import rewrite, triples_to_bytes
 from psm_ld.query.sparql import (
     Operation,
-    ProtocolError,
     check,
     graph_names,
     map_iris,
@@ -46,10 +46,6 @@ SPARQL_PARAMETERS = [
     FORMAT_PARAMETER,
 ]  # fmt: skip
 ANY_RESULT = (*conneg.SELECT_TYPES, *conneg.RDF_TYPES, conneg.HTML)
-
-
-def error(status: int, message: str) -> PlainTextResponse:
-    return PlainTextResponse(message.rstrip() + "\n", status_code=status)
 
 
 def wants_html(request: Request, format_name: str | None) -> bool:
@@ -122,10 +118,7 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
     async def sparql_endpoint(request: Request) -> Response:
         served = served_of(request)
         origin = origin_of(request)
-        try:
-            op = await read_operation(request)
-        except ProtocolError as exc:
-            return error(exc.status, exc.message)
+        op = await read_operation(request)  # a ProtocolError is answered by web/errors.py
         html = wants_html(request, op.format)
         if op.query is None:
             if html:
@@ -133,11 +126,12 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
             return service_description_response(served, request, op.format)
         try:
             result = await served.pool.run(job_for(served, request, op.query, op, op.format, html))
-        except (ProtocolError, QueryFailed) as exc:
-            if html:
-                page = served.pages.sparql_form(op.query, None, exc.message, origin)
-                return HTMLResponse(page, status_code=exc.status)
-            return error(exc.status, exc.message)
+        except Problem as exc:
+            if not html:
+                raise  # answered by web/errors.py
+            # the query editor shows its own error beside the query, to be corrected there
+            page = served.pages.sparql_form(op.query, None, exc.message, origin)
+            return HTMLResponse(page, status_code=exc.status)
         if html:
             return HTMLResponse(served.pages.sparql_form(op.query, as_table(result), None, origin))
         return result_response(served, request, result)
@@ -155,19 +149,16 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
     async def named_query(request: Request, name: str) -> Response:
         served = served_of(request)
         if name not in queries:
-            return error(404, f"Unknown query «{name}». Available: {', '.join(queries)}")
+            raise Problem(
+                404, f"Query sconosciuta «{name}»", f"Unknown query «{name}»", detail=", ".join(queries)
+            )
         query = queries[name]
         format_name = request.query_params.get("format")
         params = {k: v for k, v in request.query_params.items() if k != "format"}
         html = wants_html(request, format_name)
         origin = origin_of(request)
-        try:
-            text = query.render(params)
-            result = await served.pool.run(job_for(served, request, text, None, format_name, html))
-        except QueryError as exc:
-            return error(400, str(exc))
-        except (ProtocolError, QueryFailed) as exc:
-            return error(exc.status, exc.message)
+        text = query.render(params)  # a QueryError (bad parameter) is answered by web/errors.py
+        result = await served.pool.run(job_for(served, request, text, None, format_name, html))
         if html:
             return HTMLResponse(served.pages.query_page(name, params, as_table(result), origin))
         return result_response(served, request, result)

@@ -33,7 +33,7 @@ def register(app: FastAPI, served_of: Callable[[Request], Served]) -> None:
         path = folder / name
         # only names the release lists: no path tricks reach outside the downloads folder
         if suffix not in DOWNLOAD_TYPES or name not in _listing(str(folder)):
-            return not_found(served, request, f"download/{name}")
+            raise not_found(request)
         media = DOWNLOAD_TYPES[suffix]
         if media.startswith("text/"):
             media += "; charset=utf-8"

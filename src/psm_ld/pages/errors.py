@@ -1,0 +1,32 @@
+"""The error page a browser sees (templates/error.html), for every status but 404 (Pages.not_found,
+which offers a search). It needs no release, so it is shown while one is still loading too."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from psm_ld.errors import Problem
+from psm_ld.pages.render import TEMPLATES_DIR
+from psm_ld.pages.urls import View
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=select_autoescape(["html", "xml"], default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the package: no stat() per render
+    )
+
+
+def error_page(problem: Problem, title: str, base: str, origin: str) -> str:
+    """The page of `problem`; `title` is its status's, `italiano / English`."""
+    it_title, _, en_title = title.partition(" / ")
+    template = _environment().get_template("error.html")
+    return template.render(
+        v=View(base, origin), title=it_title, it_title=it_title, en_title=en_title, problem=problem
+    )
