@@ -54,9 +54,13 @@ def install(app: FastAPI) -> None:
 
 
 def title(status: int) -> str:
+    """The title of a status, `italiano / English` (RFC 9457: the same for every occurrence)."""
     if status in TITLES:
         return TITLES[status]
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:  # a status no RFC names
+        phrase = "Error"
     return f"Errore {status} / {phrase}"
 
 
@@ -71,7 +75,8 @@ def as_problem(exc: Exception) -> Problem:
             problem = Problem(405, "Metodo non consentito qui", "Method not allowed here")
         else:
             it, _, en = title(exc.status_code).partition(" / ")
-            problem = Problem(exc.status_code, it, en, detail=str(exc.detail) or None)
+            said = str(exc.detail) if exc.detail and str(exc.detail) != en else None  # not the phrase again
+            problem = Problem(exc.status_code, it, en, detail=said)
         problem.headers.update(exc.headers or {})
         return problem
     if isinstance(exc, RequestValidationError):
