@@ -31,6 +31,10 @@ from rdflib import Dataset
 from starlette.testclient import TestClient
 
 from psm_ld.config import Settings
+from psm_ld.query import conneg
+from psm_ld.query.serialize import triples_to_bytes
+from psm_ld.release import CATALOG_STEM, DOCUMENTS_DIR, seal
+from psm_ld.vocab import DCAT, RDF
 from psm_ld.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,6 +180,21 @@ def stop(server: Server) -> None:
 # --- releases of the W3C test data (written directly: test data, not the plan) --------------------
 
 
+def seal_test_release(release: Path, base: str) -> None:
+    """Make a release folder written by hand servable: a one-triple catalog (a server requires the
+    catalog's documents) and the manifest it checks (psm_ld.release.verify)."""
+    catalog = [
+        ox.Triple(
+            ox.NamedNode(base + CATALOG_STEM), ox.NamedNode(RDF + "type"), ox.NamedNode(DCAT + "Catalog")
+        )
+    ]
+    (release / DOCUMENTS_DIR).mkdir(exist_ok=True)
+    for media in conneg.RDF_TYPES:
+        path = release / DOCUMENTS_DIR / f"{CATALOG_STEM}{conneg.SUFFIX_OF[media]}"
+        path.write_bytes(triples_to_bytes(catalog, media, base))
+    seal(release)
+
+
 def w3c_protocol_release(build_dir: Path) -> None:
     """The W3C protocol test data: each dataN.nt in graph <…/dataN.rdf> (its label in the manifest)."""
     release = build_dir / "releases" / "w3c"
@@ -187,6 +206,7 @@ def w3c_protocol_release(build_dir: Path) -> None:
             if line.strip():
                 lines.append(line.rstrip().removesuffix(".").rstrip() + f" {graph} .\n")
     (release / "psm.nq").write_text("".join(sorted(lines)))
+    seal_test_release(release, "http://www.example/")
     (build_dir / "current").symlink_to(Path("releases") / "w3c")
 
 
@@ -237,4 +257,5 @@ def w3c_query_release(build_dir: Path) -> None:
             quads.append(ox.Quad(relabel(triple.subject), triple.predicate, relabel(triple.object), graph))
     lines = ox.serialize(quads, format=ox.RdfFormat.N_QUADS).decode("utf-8").splitlines(keepends=True)
     (release / "psm.nq").write_text("".join(sorted(lines)), encoding="utf-8")
+    seal_test_release(release, "http://www.example/")
     (build_dir / "current").symlink_to(Path("releases") / "w3c-query")

@@ -87,7 +87,13 @@ def build() -> None:
     if not report.conforms:
         errors.print("[red]Release NON scritta: quella servita resta invariata.[/]")
         raise typer.Exit(1)
-    release = write_release(built, report, settings.build_dir, settings.data_dir)
+    try:
+        release = write_release(built, report, settings.build_dir, settings.data_dir, settings.keep_releases)
+    except OSError as exc:  # a full disk, a read-only folder: one line; nothing was left behind
+        where = exc.filename or settings.build_dir
+        errors.print(f"Release NON scritta ({exc.strerror or exc}: {where}); quella servita resta invariata.",
+                     style="red", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
+        raise typer.Exit(1) from exc
     console.print(f"Release [bold]{release.id}[/]: {len(built.dataset)} quad in {release.nquads}")
 
 
@@ -166,6 +172,9 @@ def serve(
     build/current e serve ogni nuova release senza riavvio."""
     import uvicorn  # imported here: the other commands do not need a web server
 
+    from psm_ld.web.server import uvicorn_options
+
+    settings = load_settings()
     uvicorn.run(
         "psm_ld.web.app:create_app",
         factory=True,
@@ -173,4 +182,5 @@ def serve(
         port=port,
         proxy_headers=True,
         access_log=access_log,
+        **uvicorn_options(settings.head_timeout, settings.keep_alive),  # limits on what clients send
     )

@@ -27,6 +27,9 @@ class Settings:
     rewrite_iris: bool = False  # RDF served with IRIs under the serving origin instead of base_uri
     store_mode: str = "auto"  # store.STORE_MODES: in memory when small ("auto"), or on disk
     reload_seconds: float = 2.0  # how often the server looks for a new release (0: never)
+    head_timeout: float = 10.0  # seconds a client has to send a request head (web/server.py)
+    keep_alive: float = 5.0  # seconds an idle keep-alive connection stays open
+    keep_releases: int = 5  # releases a build keeps in build/releases (the current one always)
 
     @property
     def data_dir(self) -> Path:
@@ -123,6 +126,9 @@ _SERVING_ENV: dict[str, tuple[str, Callable[[str], object], tuple[str, str]]] = 
     "sparql_workers": ("PSM_SPARQL_WORKERS", _count, COUNT),
     "store_mode": ("PSM_STORE", str, STORE),
     "reload_seconds": ("PSM_RELOAD_SECONDS", _seconds_or_zero, SECONDS_OR_ZERO),
+    "keep_releases": ("PSM_KEEP_RELEASES", _count, COUNT),  # at least 1: the current release
+    "head_timeout": ("PSM_HEAD_TIMEOUT", _seconds, SECONDS),
+    "keep_alive": ("PSM_KEEP_ALIVE", _seconds, SECONDS),
 }
 
 

@@ -12,12 +12,18 @@ Layout under the build directory:
     releases/<id>/documents/       RDF documents written whole at build time (the catalog: harvesters
                                    read the whole catalog graph in one request, not one resource's
                                    description)
+    releases/<id>/manifest.json    what the release holds: each file's size and SHA-256, the number
+                                   of quads; the id is a hash of it (so of every file)
     current -> releases/<id>       the served release; replaced with one rename
-A build that fails never touches `current`, so what is being served is never lost.
+A build that fails never touches `current`, so what is being served is never lost; and a server
+loads a release only if its manifest checks out (`verify`), so a truncated, empty or hand-made
+folder is never served either.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,6 +33,8 @@ NQUADS_FILE = "psm.nq"
 REPORT_FILE = "validazione.json"
 DOWNLOADS_DIR = "download"
 DOCUMENTS_DIR = "documents"
+MANIFEST_FILE = "manifest.json"
+CATALOG_STEM = "catalogo"  # the stem of the catalog's documents, under DOCUMENTS_DIR
 
 
 @dataclass(frozen=True)
@@ -71,6 +79,78 @@ class Release:
         """A document written whole at build time, if this release has one."""
         path = self.path / DOCUMENTS_DIR / f"{stem}{suffix}"
         return path if path.is_file() else None
+
+
+class ReleaseError(Exception):
+    """A release folder that must not be served: its manifest is missing or does not check out."""
+
+
+def manifest_of(folder: Path) -> dict[str, object]:
+    """The manifest of a release folder as written: every file but the manifest itself (and the
+    on-disk store a server may add later, which is not part of the release) with its size and
+    SHA-256, and the number of quads in psm.nq."""
+    files = {}
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        name = path.relative_to(folder).as_posix()
+        if name != MANIFEST_FILE and not name.startswith("."):
+            files[name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+    quads = _count_lines(folder / NQUADS_FILE) if (folder / NQUADS_FILE).is_file() else 0
+    return {"format": 1, "quads": quads, "files": files}
+
+
+def manifest_bytes(manifest: dict[str, object]) -> bytes:
+    """The manifest as stored: canonical JSON, so identical releases have identical manifests."""
+    return (json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def seal(folder: Path) -> str:
+    """Write the manifest of a release folder whose files are all written; returns the release id
+    that identifies this content (a hash of the manifest, so of every file)."""
+    manifest = manifest_bytes(manifest_of(folder))
+    (folder / MANIFEST_FILE).write_bytes(manifest)
+    return hashlib.sha256(manifest).hexdigest()[:16]
+
+
+def verify(release: Release) -> dict[str, object]:
+    """The release's manifest, once checked: it exists and parses, psm.nq holds more than 0 quads
+    and as many as stated, the catalog's documents are there, and every file it lists has its size
+    and checksum. Raises ReleaseError naming the first problem."""
+    path = release.path / MANIFEST_FILE
+    try:
+        manifest = json.loads(path.read_bytes())
+        files: dict[str, dict[str, object]] = manifest["files"]
+        quads = int(manifest["quads"])
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ReleaseError(f"release {release.id}: no readable {MANIFEST_FILE} ({exc})") from exc
+    if quads <= 0:
+        raise ReleaseError(f"release {release.id}: {NQUADS_FILE} holds no quads")
+    required = [NQUADS_FILE, *(f"{DOCUMENTS_DIR}/{CATALOG_STEM}.{f.suffix}" for f in RDF_FORMATS)]
+    for name in required:
+        if name not in files:
+            raise ReleaseError(f"release {release.id}: {name} is missing from {MANIFEST_FILE}")
+    for name, stated in sorted(files.items()):
+        file = release.path / name
+        if not file.is_file() or file.stat().st_size != stated.get("bytes"):
+            raise ReleaseError(f"release {release.id}: {name} is missing or not the size stated")
+    for name, stated in sorted(files.items()):  # sizes first: a truncated file is found cheaply
+        if _sha256(release.path / name) != stated.get("sha256"):
+            raise ReleaseError(f"release {release.id}: {name} does not match its checksum")
+    if _count_lines(release.nquads) != quads:
+        raise ReleaseError(f"release {release.id}: {NQUADS_FILE} does not hold {quads} quads")
+    return manifest
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as file:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: file.read(1 << 20), b""))
 
 
 def current_release(build_dir: Path) -> Release | None:

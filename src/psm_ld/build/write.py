@@ -1,7 +1,10 @@
 """Writing a release: a built, validated dataset as deterministic N-Quads plus its downloads,
 written into a staging folder and switched in atomically (layout: psm_ld.release).
 
-A build that fails never touches `current`, so what is being served is never lost.
+A build that fails never touches `current`, so what is being served is never lost, and leaves no
+staging folder behind (a full disk included). Every file is written in a deterministic order, so
+identical inputs give identical bytes, the same release id and so the same ETags. Old releases are
+pruned: the newest `keep` stay, the current one always.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ from psm_ld.build.validate import Report
 from psm_ld.query import conneg
 from psm_ld.query.serialize import triples_to_bytes
 from psm_ld.query.store import write_numeric_literals
-from psm_ld.release import DOCUMENTS_DIR, DOWNLOADS_DIR, NQUADS_FILE, REPORT_FILE, Release
+from psm_ld.release import CATALOG_STEM, DOCUMENTS_DIR, DOWNLOADS_DIR, NQUADS_FILE, REPORT_FILE, Release, seal
+
+STAGING = ".staging-"  # + the pid of the build writing it
 
 
 def canonical_nquads(dataset: Dataset, exclude: URIRef | None = None) -> bytes:
@@ -63,43 +68,91 @@ def _term(term: object, prefix: str) -> str:
     return _quoteLiteral(term)  # type: ignore[arg-type]
 
 
-def write_release(built: Built, report: Report, build_dir: Path, data_dir: Path) -> Release:
-    """Write a release directory and point `current` at it; refuses a non-conforming report."""
+def write_release(
+    built: Built, report: Report, build_dir: Path, data_dir: Path, keep: int = 5
+) -> Release:
+    """Write a release directory, point `current` at it and prune old releases (keeping `keep`);
+    refuses a non-conforming report. On any failure (OSError included: a full disk) the staging
+    folder is removed before the exception propagates, and `current` is untouched."""
     if not report.conforms:
         raise ValueError("a release that fails validation is never written")
     releases = build_dir / "releases"
-    staging = releases / f".staging-{os.getpid()}"
+    releases.mkdir(parents=True, exist_ok=True)
+    _remove_abandoned_staging(releases)
+    staging = releases / f"{STAGING}{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    try:
+        staging.mkdir()
+        release_id = _write(built, report, staging, data_dir)
+        target = releases / release_id
+        if target.exists():
+            shutil.rmtree(staging)  # identical content already released
+            os.utime(target)  # the newest again, for pruning
+        else:
+            staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    _switch(build_dir / "current", Path("releases") / release_id)
+    prune(releases, keep, current=release_id)
+    return Release(target)
+
+
+def _write(built: Built, report: Report, staging: Path, data_dir: Path) -> str:
+    """Write the release's files into `staging`; its id: a hash of its manifest."""
     base = built.iris.base
     data = canonical_nquads(built.dataset, exclude=built.iris.catalog)
     dumps = write_dumps(data, base + "dataset/", data_dir, staging / DOWNLOADS_DIR, base)
     describe_release(built, dumps, example_resources(built))
-    catalog = canonical_lines(built.dataset.graph(built.iris.catalog))  # the only graph changed since
+    # the only graph changed since; sorted, as every file is (its documents keep this order)
+    catalog = sorted(canonical_lines(built.dataset.graph(built.iris.catalog)))
     full = "".join(sorted(data.decode("utf-8").splitlines(keepends=True) + catalog)).encode("utf-8")
-    _write_documents(staging / DOCUMENTS_DIR, "catalogo", "".join(catalog).encode("utf-8"), base)
+    _write_documents(staging / DOCUMENTS_DIR, CATALOG_STEM, "".join(catalog).encode("utf-8"), base)
     (staging / NQUADS_FILE).write_bytes(full)
     write_numeric_literals(staging / NQUADS_FILE)
     (staging / REPORT_FILE).write_text(
         json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",
     )
-    release_id = _digest(staging)
-    target = releases / release_id
-    if target.exists():
-        shutil.rmtree(staging)  # identical content already released
-    else:
-        staging.rename(target)
-    _switch(build_dir / "current", Path("releases") / release_id)
-    return Release(target)
+    return seal(staging)
 
 
-def _digest(folder: Path) -> str:
-    """The release id: a hash of every file it holds, so a new layout is a new release."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+def prune(releases: Path, keep: int, current: str) -> list[str]:
+    """Remove all but the `keep` newest releases (by modification time; never `current`, whatever
+    its age). Returns the ids removed. A server still serving a pruned release keeps its store in
+    memory, so only keep >= 2 is safe for servers that have not yet switched."""
+    folders = sorted(
+        (p for p in releases.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: (p.stat().st_mtime, p.name),
+        reverse=True,
+    )
+    kept = {current}
+    for folder in folders:
+        if len(kept) >= max(1, keep):
+            break
+        kept.add(folder.name)
+    removed = [p.name for p in folders if p.name not in kept]
+    for name in removed:
+        shutil.rmtree(releases / name, ignore_errors=True)
+    return removed
+
+
+def _remove_abandoned_staging(releases: Path) -> None:
+    """Staging folders of builds that died (killed, or before this cleanup existed)."""
+    for folder in releases.glob(f"{STAGING}*"):
+        pid = folder.name.removeprefix(STAGING)
+        if not pid.isdigit() or not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _write_documents(folder: Path, stem: str, nquads: bytes, base: str) -> None:

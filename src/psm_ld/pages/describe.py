@@ -39,8 +39,12 @@ class Describer:
             self.hash_members[member.value.split("#", 1)[0]].append(member)
 
     def known(self, iri: str) -> bool:
-        """Whether the release says anything about `iri` (as subject, object, graph or hash parent)."""
-        node = ox.NamedNode(iri)
+        """Whether the release says anything about `iri` (as subject, object, graph or hash parent).
+        False for a string that is not an IRI (a request path may hold any character)."""
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:
+            return False
         return (
             iri in self.hash_members
             or iri in self.graphs

@@ -93,9 +93,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/health", tags=["operations"])
     def health() -> JSONResponse:
         served: Served | None = app.state.served
-        if served is None:
-            status = "error" if app.state.load_error else "loading"
-            return JSONResponse({"status": status, "error": app.state.load_error}, status_code=503)
+        if served is None or served.triples <= 0:  # never "ok" over an empty release
+            status = "error" if app.state.load_error or served is not None else "loading"
+            error = app.state.load_error or (served and f"release {served.release.id} holds no triples")
+            return JSONResponse({"status": status, "error": error}, status_code=503)
         return JSONResponse({
             "status": "ok",
             "release": served.release.id,

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 
+from psm_ld.query.cache import LRUCache
 from psm_ld.release import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS
 from psm_ld.web.dereference import dereference, not_found, origin_of
 from psm_ld.web.served import Served
@@ -46,10 +47,13 @@ def register(app: FastAPI, served_of: Callable[[Request], Served]) -> None:
     @app.get("/sitemap.xml", tags=["open data"], summary="Sitemap di tutte le pagine HTML")
     def sitemap(request: Request) -> Response:
         served = served_of(request)
-        key = (served.release.id, origin_of(request))
-        if key not in _SITEMAPS:  # one query per release and origin, not per crawl
-            _SITEMAPS[key] = _sitemap(key[1], _pages(served))
-        return Response(_SITEMAPS[key], media_type="application/xml")
+        origin = origin_of(request)
+        key = (served.release.id, origin)
+        body = _SITEMAPS.get(key)
+        if body is None:  # the page list: one query per release, not per crawl or per Host
+            pages = _PAGES.get(served.release.id) or _PAGES.put(served.release.id, _pages(served))
+            body = _SITEMAPS.put(key, _sitemap(origin, pages))
+        return Response(body, media_type="application/xml")
 
     @app.get("/robots.txt", tags=["open data"], include_in_schema=False)
     def robots(request: Request) -> Response:
@@ -59,7 +63,10 @@ def register(app: FastAPI, served_of: Callable[[Request], Served]) -> None:
         )
 
 
-_SITEMAPS: dict[tuple[str, str], bytes] = {}
+# Bounded: the origin comes from the Host header, which any client sets (5,000 hosts once took
+# 105 -> 196 MB). Pages by release (a few releases at most); sitemaps by release and origin, LRU.
+_PAGES: LRUCache[list[str]] = LRUCache(32 * 1024 * 1024, lambda p: sum(len(x) + 56 for x in p))
+_SITEMAPS: LRUCache[bytes] = LRUCache(4 * 1024 * 1024, len, 1024 * 1024)
 
 
 @lru_cache(maxsize=8)

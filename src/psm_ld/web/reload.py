@@ -2,6 +2,8 @@
 
 `psm-ld build` switches `current` only to a release whose data validated (release.py), so following
 the link serves exactly the releases that passed, and a failed build leaves the served one alone.
+A release whose manifest does not check out (release.verify: empty, truncated, hand-made) is not
+loaded: the served one stays.
 A new release is loaded beside the one being served and swapped in with one assignment; requests
 already under way finish on the old one, whose query workers are stopped once no query can still be
 running on them (the time limit).
@@ -15,7 +17,7 @@ from typing import Any
 
 from psm_ld.config import Settings
 from psm_ld.queries import NamedQuery
-from psm_ld.release import current_release
+from psm_ld.release import ReleaseError, current_release
 from psm_ld.web.served import load
 
 log = logging.getLogger("uvicorn.error")
@@ -33,6 +35,10 @@ async def follow_releases(app_state: Any, settings: Settings, queries: dict[str,
         log.info("psm-ld: new release %s: loading it beside %s", newest.id, served.release.id)
         try:
             fresh = await loop.run_in_executor(None, load, settings, newest, queries, loop)
+        except ReleaseError as exc:  # keep serving the old release
+            failed = newest.id
+            log.warning("psm-ld: %s; still serving %s", exc, served.release.id)
+            continue
         except Exception:  # keep serving the old release; the log says why
             failed = newest.id
             log.exception("psm-ld: release %s not loaded; still serving %s", newest.id, served.release.id)

@@ -14,7 +14,7 @@ from psm_ld.pages.documents import Documents
 from psm_ld.queries import NamedQuery
 from psm_ld.query.executor import WorkerPool
 from psm_ld.query.store import store_source
-from psm_ld.release import Release
+from psm_ld.release import Release, ReleaseError, verify
 
 log = logging.getLogger("uvicorn.error")
 
@@ -41,11 +41,15 @@ class Served:
 def load(
     settings: Settings, release: Release, queries: dict[str, NamedQuery], loop: asyncio.AbstractEventLoop
 ) -> Served:
-    """Blocking: open the store (in memory, or the on-disk one, written on first use), index it,
-    start the query workers."""
+    """Blocking: check the release's manifest (ReleaseError if it does not check out: such a
+    release is never served), open the store (in memory, or the on-disk one, written on first
+    use), index it, start the query workers."""
+    verify(release)
     source = store_source(release.nquads, settings.store_mode)
     store = source.open_faithful()
     documents = Documents(release, settings, store, queries)
+    if len(store) == 0:  # the manifest said otherwise: never serve an empty store as "ok"
+        raise ReleaseError(f"release {release.id}: the store holds no quads")
     pool = WorkerPool(source, max(1, settings.sparql_workers), settings.query_timeout)
     pool.start(loop)  # last: nothing above can fail and leave worker processes behind
     served = Served(

@@ -1,0 +1,167 @@
+"""How `psm-ld serve` runs uvicorn: the limits a public HTTP server needs on what clients send.
+
+uvicorn's httptools protocol (the fast one, bench/RESULTS.md) has no bound on the size of a request
+head, nor on the number of headers, nor on the time a client may take to send them: a client could
+hold a connection forever by sending one header byte at a time, or fill memory with one endless
+header. `LimitedHttpToolsProtocol` adds those bounds; uvicorn's own options give the rest:
+
+- request head (request line + headers): at most HEAD_MAX_BYTES, else 431 and the connection closed
+- headers: at most HEAD_MAX_HEADERS, else 431
+- a new connection must send a complete head within HEAD_TIMEOUT seconds of opening, and every
+  later head within HEAD_TIMEOUT of its first byte, else 408 and closed (slow clients)
+- an idle keep-alive connection is closed after KEEP_ALIVE_TIMEOUT seconds (uvicorn)
+
+Every response this layer writes itself (the 400 of a malformed request too) says
+`X-Content-Type-Options: nosniff`, like the application's (app.SecurityHeaders).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+from typing import Any
+
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+HEAD_MAX_BYTES = 64 * 1024  # a GET /sparql?query=… URL included; nginx allows 4 × 8 KiB by default
+HEAD_MAX_HEADERS = 100
+HEAD_TIMEOUT = 10.0  # seconds
+LINGER_SECONDS = 2.0
+_FRAMING = 1024 + 4 * HEAD_MAX_HEADERS  # what the raw head adds to URL and fields: CRLFs, ": ", method
+KEEP_ALIVE_TIMEOUT = 5  # seconds
+
+
+class _Refused(Exception):
+    """Raised from a parser callback: httptools turns it into HttpParserError, which uvicorn
+    answers with send_400_response (overridden below to send our status)."""
+
+
+class LimitedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with bounds on request heads (module docstring)."""
+
+    head_timeout = HEAD_TIMEOUT  # a class attribute: uvicorn_options makes a subclass per setting
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_head = True  # the bytes arriving now belong to a request head
+        self._raw_bytes = 0  # of the current head, as received
+        self._field_bytes = 0  # of its header names and values, as parsed
+        self._header_count = 0
+        self._heads_done = 0
+        self._refusal: tuple[int, str] | None = None
+        self._lingering = False
+        self._head_timer: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_timer()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_timer()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refusal is not None and self._lingering:
+            return  # the rest of a refused request, read and dropped until the close
+        done_before = self._heads_done
+        super().data_received(data)
+        if self.transport.is_closing() or self._lingering:
+            return
+        if self._in_head and self._heads_done == done_before:
+            # still in the same head: count what was fed (httptools buffers an incomplete header
+            # in full before any callback sees it, so the raw bytes are what must be bounded)
+            self._raw_bytes += len(data)
+            if self._raw_bytes > HEAD_MAX_BYTES + _FRAMING:
+                self._refuse(431, f"Request head over {HEAD_MAX_BYTES} bytes.")
+
+    # parser callbacks
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._in_head, self._field_bytes, self._header_count = True, 0, 0
+        self._arm_head_timer()
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_count += 1
+        self._field_bytes += len(name) + len(value)
+        if self._header_count > HEAD_MAX_HEADERS:
+            self._refusal = (431, f"More than {HEAD_MAX_HEADERS} header fields.")
+            raise _Refused
+        if len(self.url) + self._field_bytes > HEAD_MAX_BYTES:
+            self._refusal = (431, f"Request head over {HEAD_MAX_BYTES} bytes.")
+            raise _Refused
+        super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        self._cancel_head_timer()
+        if len(self.url) + self._field_bytes > HEAD_MAX_BYTES:
+            self._refusal = (431, f"Request head over {HEAD_MAX_BYTES} bytes.")
+            raise _Refused
+        self._in_head, self._raw_bytes = False, 0
+        self._heads_done += 1
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._in_head, self._raw_bytes = True, 0
+
+    # refusals
+    def send_400_response(self, msg: str) -> None:
+        status, message = self._refusal or (400, msg)
+        self._write_and_close(status, message)
+
+    def _refuse(self, status: int, message: str) -> None:
+        self._refusal = (status, message)
+        self.logger.warning("Refused a request: %s", message)
+        self._write_and_close(status, message)
+
+    def _write_and_close(self, status: int, message: str) -> None:
+        self._cancel_head_timer()
+        if self.transport.is_closing() or self._lingering:
+            return
+        body = (message.rstrip() + "\n").encode("ascii", "replace")
+        head = [
+            f"HTTP/1.1 {status} {http.HTTPStatus(status).phrase}",
+            "content-type: text/plain; charset=utf-8",
+            f"content-length: {len(body)}",
+            "x-content-type-options: nosniff",
+            "connection: close",
+        ]
+        self.transport.write(("\r\n".join(head) + "\r\n\r\n").encode("ascii") + body)
+        # Lingering close (as nginx does): closing with unread data makes the kernel send a reset,
+        # which can destroy the answer before the client reads it. Half-close, drop what still
+        # arrives for a moment, then close.
+        if self.transport.can_write_eof():
+            self._refusal, self._lingering = (status, message), True
+            self.transport.write_eof()
+            self.loop.call_later(LINGER_SECONDS, self.transport.close)
+        else:
+            self.transport.close()
+
+    def _arm_head_timer(self) -> None:
+        self._cancel_head_timer()
+        self._head_timer = self.loop.call_later(self.head_timeout, self._head_timed_out)
+
+    def _cancel_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_timed_out(self) -> None:
+        self._head_timer = None
+        if self.cycle is None or self.cycle.response_complete:  # nothing of ours under way
+            self._refuse(408, f"No complete request head within {self.head_timeout:g} s.")
+        else:  # a response is still being made: the next head's time starts again after it
+            self._arm_head_timer()
+
+
+def uvicorn_options(
+    head_timeout: float = HEAD_TIMEOUT, keep_alive: float = KEEP_ALIVE_TIMEOUT
+) -> dict[str, Any]:
+    """The options `psm-ld serve` gives uvicorn.run, besides host, port and logging (the time-outs
+    from the settings PSM_HEAD_TIMEOUT and PSM_KEEP_ALIVE)."""
+    protocol = type("LimitedHttpToolsProtocol", (LimitedHttpToolsProtocol,), {"head_timeout": head_timeout})
+    return {
+        "http": protocol,
+        "timeout_keep_alive": keep_alive,
+        "h11_max_incomplete_event_size": HEAD_MAX_BYTES,  # the same bound if run with --http h11
+    }
