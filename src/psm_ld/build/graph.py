@@ -8,6 +8,7 @@ Every triple made from a CSV cell remembers its origin, so a SHACL finding can n
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,16 @@ from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from psm_ld.build.iris import DCAT, DCTERMS, RDF, RDFS, SKOS, SKOSXL, XSD, Iris
-from psm_ld.build.tables import ErrorLog, Origin, Row, check_duplicates, iri_problem, read_table, require
+from psm_ld.build.tables import (
+    CONTROL_CHARACTERS,
+    ErrorLog,
+    Origin,
+    Row,
+    check_duplicates,
+    iri_problem,
+    read_table,
+    require,
+)
 from psm_ld.config import Settings
 
 # table name → (required columns, optional columns); data/README.md documents each one
@@ -145,6 +155,12 @@ def _load_turtle(built: Built, path: Path, graph_name: URIRef, root: Path, log: 
     for subject in set(graph.subjects()):
         if isinstance(subject, URIRef):
             built.origins.setdefault((subject, None), Origin(name))
+    for s, p, o in graph:  # "\u0000" is valid Turtle, but never text to publish (tables.py)
+        if isinstance(o, Literal) and (found := CONTROL_CHARACTERS.search(str(o))):
+            log.add(
+                Origin(name),
+                f"carattere di controllo U+{ord(found.group()):04X} in un letterale di <{s}> <{p}>",
+            )
 
 
 class EditionBuilder:
@@ -179,7 +195,13 @@ class EditionBuilder:
                 self.log.add(Origin(rel), "tabella obbligatoria mancante")
             return []
         required, optional = TABLE_COLUMNS[name]
-        return read_table(path, self.root, required, optional, self.log)
+        before = len(self.log.errors)
+        rows = read_table(path, self.root, required, optional, self.log)
+        if not rows and name in REQUIRED_TABLES and name != "piano.csv" and len(self.log.errors) == before:
+            # said here, not only through what it leaves unresolved in the other tables
+            rel = path.relative_to(self.root).as_posix()
+            self.log.add(Origin(rel, 2), "la tabella non ha righe di dati: ne serve almeno una")
+        return rows
 
     def _add(self, row: Row, column: str | None, s: URIRef, p: URIRef, o: object) -> None:
         self.graph.add((s, p, o))  # type: ignore[arg-type]
@@ -241,7 +263,7 @@ class EditionBuilder:
             if row["editore"]:
                 self._add(row, "editore", source, DCTERMS.publisher, Literal(row["editore"]))
             if row["data"]:
-                self._add(row, "data", source, DCTERMS.date, _date(row["data"]))
+                self._add(row, "data", source, DCTERMS.date, self._date(row, "data"))
             self._text(row, "nota", source, SKOS.editorialNote)
             if row["consultata"]:  # when it was read: the same address may serve other content later
                 self._add(row, "consultata", source, self.psm.consultatoIl, self._date(row, "consultata"))
@@ -470,13 +492,19 @@ class EditionBuilder:
 
 
 def _date(value: str) -> Literal:
-    """AAAA, AAAA-MM or AAAA-MM-GG as the matching XSD type; anything else stays a plain string."""
-    for pattern, datatype in (
-        (r"\d{4}", XSD.gYear),
-        (r"\d{4}-\d{2}", XSD.gYearMonth),
-        (r"\d{4}-\d{2}-\d{2}", XSD.date),
+    """AAAA, AAAA-MM or AAAA-MM-GG (ISO 8601, a real calendar date) as the matching XSD type;
+    anything else (24/03/2021, 2021-13-01, 2021-02-30) stays a plain string, which callers report."""
+    for pattern, datatype, check in (
+        (r"\d{4}", XSD.gYear, None),
+        (r"\d{4}-\d{2}", XSD.gYearMonth, lambda v: datetime.date.fromisoformat(v + "-01")),
+        (r"\d{4}-\d{2}-\d{2}", XSD.date, datetime.date.fromisoformat),
     ):
-        if re.fullmatch(pattern, value):
+        if re.fullmatch(pattern, value, flags=re.ASCII):
+            try:
+                if check is not None:
+                    check(value)
+            except ValueError:
+                break
             return Literal(value, datatype=datatype)
     return Literal(value, datatype=XSD.string)
 

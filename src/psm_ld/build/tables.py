@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,8 @@ def read_table(
             log.add(Origin(name, 1, column), f"colonna sconosciuta (attese: {expected})")
     if missing:
         return []
+    for column in header:
+        _check_characters(Origin(name, 1, column), column, log)
     rows = []
     for number, record in enumerate(reader, start=2):
         if None in record:  # more cells than header columns
@@ -111,8 +114,27 @@ def read_table(
             continue
         if not any((v or "").strip() for v in record.values()):
             continue  # blank line in the spreadsheet
+        for column, value in record.items():  # reported; the row stays, so others still resolve it
+            _check_characters(Origin(name, number, column), value or "", log)
         rows.append(Row(name, number, {k: v or "" for k, v in record.items()}))
     return rows
+
+
+# Control characters (C0 but tab and line breaks, which become spaces; DEL; C1) are never text a
+# plan office means to publish: a NUL byte pasted into a title once was.
+CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _check_characters(origin: Origin, value: str, log: ErrorLog) -> bool:
+    """Report a control character in a cell; True when there is none."""
+    found = CONTROL_CHARACTERS.search(value)
+    if found is None:
+        return True
+    log.add(
+        origin,
+        f"carattere di controllo U+{ord(found.group()):04X} non ammesso (posizione {found.start() + 1})",
+    )
+    return False
 
 
 def _decode(path: Path, name: str, log: ErrorLog) -> str | None:
