@@ -414,3 +414,45 @@ def test_ontology_hash_term(page: Page, site: str) -> None:
     assert "Action of a strategy" in page.evaluate("document.querySelector(':target').innerText")
     page.screenshot("ontologia.png")
     assert_clean(page)
+
+
+# Every kind of page the site has (templates/): no Content-Security-Policy violation on any of them.
+PAGE_KINDS = [
+    "", "psm/2021-2023.html", "psm/2021-2023/asse/1.html", "psm/2021-2023/strategia/1.1.html",
+    "psm/2021-2023/azione/2.1.1.html", "pnrr/missione/M2.html", "pnrr.html",
+    "strumento-finanziamento/rrf.html", "ontologia.html", "shapes.html", "fonte/presentazione.html",
+    "dataset/pnrr.html", "catalogo.html",
+    "cerca?q=verde", "sparql", "sparql?query=SELECT+*+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D+LIMIT+3",
+    "queries", "queries/azioni-incomplete", "pagina-che-non-esiste",
+]  # fmt: skip
+LISTEN_FOR_VIOLATIONS = (
+    "window.__csp = []; document.addEventListener('securitypolicyviolation', "
+    "e => window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));"
+)
+
+
+def test_no_content_security_policy_violation_on_any_page_kind(page: Page, site: str) -> None:
+    """Pages need no 'unsafe-inline': all their assets are local files, no inline script or style."""
+    page.call("Page.addScriptToEvaluateOnNewDocument", source=LISTEN_FOR_VIOLATIONS)  # DevTools: not blocked
+    for path in PAGE_KINDS:
+        page.errors.clear()
+        page.goto(site + path)
+        documents = [
+            e["params"]["response"] for e in page.events
+            if e.get("method") == "Network.responseReceived" and e["params"].get("type") == "Document"
+        ]  # fmt: skip
+        assert documents, path
+        headers = {k.lower(): v for k, v in documents[-1]["headers"].items()}
+        assert "unsafe-inline" not in headers["content-security-policy"], path
+        assert "frame-ancestors 'none'" in headers["content-security-policy"], path
+        assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"], path
+        assert documents[-1]["status"] == (404 if "non-esiste" in path else 200), path
+        assert page.evaluate("window.__csp") == [], path
+        unexpected = [e for e in page.errors if "404" not in e or "non-esiste" not in path]
+        assert unexpected == [], f"{path}: {unexpected}"
+    # the check itself works: an inline script (what the policy forbids) is reported
+    page.evaluate(
+        "document.body.appendChild(Object.assign(document.createElement('script'), {textContent: '1'}))"
+    )
+    page.settle()
+    assert page.evaluate("window.__csp.length") >= 1

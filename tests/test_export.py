@@ -18,6 +18,8 @@ import httpx
 import pytest
 from servers import ROOT, Server, Serving, free_port
 
+from psm_ld.web.security import HEADERS as SECURITY_HEADERS
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 ACTION = "psm/2021-2023/azione/2.1.1"
 SUFFIXES = (".html", ".ttl", ".jsonld", ".rdf", ".nt")
@@ -91,6 +93,8 @@ def test_documents_come_from_files_with_the_servers_headers(exported: Exported, 
             assert "uvicorn" not in ours.headers.get("server", "")  # from the file, not proxied
             assert "Accept" in ours.headers["vary"] and ours.headers["access-control-allow-origin"] == "*"
             assert ours.headers["cache-control"] == theirs.headers["cache-control"]
+            for name, value in SECURITY_HEADERS.items():  # the same security headers as the app, once
+                assert ours.headers.get_list(name) == theirs.headers.get_list(name) == [value]
             link = ours.headers["link"]
             for other in SUFFIXES:
                 assert f'<{exported.url}{ACTION}{other}>; rel="alternate"' in link
@@ -102,6 +106,16 @@ def test_documents_come_from_files_with_the_servers_headers(exported: Exported, 
                 assert ours.headers["content-encoding"] == "gzip"
             plain = client.get(ACTION + suffix, headers={"Accept-Encoding": "identity"})
             assert "content-encoding" not in plain.headers and plain.content == theirs.content
+
+
+def test_every_answer_has_the_security_headers_once(exported: Exported) -> None:
+    """Files nginx serves itself (documents, assets, downloads) and answers psm-ld makes (proxied)."""
+    paths = [ACTION + ".html", "static/psm.css", "download/psm.ttl", "", "sparql", "nope", ACTION]
+    with httpx.Client(base_url=exported.url, timeout=30) as client:
+        for path in paths:
+            response = client.get(path)
+            for name, value in SECURITY_HEADERS.items():
+                assert response.headers.get_list(name) == [value], (path, name)
 
 
 def test_negotiation_and_the_rest_are_proxied(exported: Exported) -> None:

@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -32,6 +33,7 @@ from psm_ld.release import current_release
 from psm_ld.web import endpoints, errors, opendata
 from psm_ld.web.dereference import dereference, origin_of
 from psm_ld.web.reload import follow_releases
+from psm_ld.web.security import SecurityHeaders, docs_policy
 from psm_ld.web.served import Served, load
 
 log = logging.getLogger("uvicorn.error")
@@ -81,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "named queries. Read-only.",
         version=__version__,
         lifespan=lifespan,
+        docs_url=None,  # below, with its own Content-Security-Policy (security.py)
+        redoc_url=None,  # ReDoc styles itself with inline styles: it would need 'unsafe-inline'
     )
     app.state.settings, app.state.served, app.state.load_error = settings, None, None
     app.add_middleware(
@@ -89,6 +93,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )  # fmt: skip
     app.add_middleware(AllowAnyOrigin)
     errors.install(app)  # every error answered in one place, in the client's language and format
+    app.add_middleware(SecurityHeaders)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        page = get_swagger_ui_html(openapi_url=app.openapi_url or "", title=f"{app.title} - Swagger UI")
+        return _docs_page(page)
 
     @app.get("/health", tags=["operations"])
     def health() -> JSONResponse:
@@ -148,6 +158,11 @@ class AllowAnyOrigin:
             await send(message)
 
         await self.app(scope, receive, send_with_header)
+
+
+def _docs_page(page: HTMLResponse) -> HTMLResponse:
+    html = bytes(page.body).decode("utf-8")
+    return HTMLResponse(html, headers={"Content-Security-Policy": docs_policy(html)})
 
 
 def served_of(request: Request) -> Served:
