@@ -17,7 +17,6 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import Route
@@ -28,9 +27,8 @@ from psm_ld.config import Settings, SettingsError, load_settings
 from psm_ld.errors import Problem
 from psm_ld.pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH
 from psm_ld.queries import load_queries
-from psm_ld.query import conneg
 from psm_ld.release import current_release
-from psm_ld.web import endpoints, errors, opendata
+from psm_ld.web import endpoints, errors, openapi, opendata
 from psm_ld.web.dereference import dereference, origin_of
 from psm_ld.web.reload import follow_releases
 from psm_ld.web.security import SecurityHeaders, docs_policy
@@ -134,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.router.routes.append(Route("/{path:path}", resource, methods=["GET", "HEAD"]))
 
-    app.openapi = lambda: _openapi(app, queries)  # type: ignore[method-assign]
+    app.openapi = lambda: openapi.describe(app, queries)  # type: ignore[method-assign]
     return app
 
 
@@ -176,41 +174,3 @@ def served_of(request: Request) -> Served:
             headers={"Retry-After": "2"},
         )
     return served
-
-
-def _openapi(app: FastAPI, queries: dict) -> dict:  # type: ignore[type-arg]
-    """FastAPI's description plus one path per named query, with its parameters."""
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(
-        title=app.title, version=app.version, summary=app.summary, description=app.description,
-        routes=app.routes,
-    )  # fmt: skip
-    formats = (*conneg.SELECT_TYPES, *conneg.RDF_TYPES, conneg.HTML)
-    for query in queries.values():
-        parameters = [
-            {
-                "name": p.name,
-                "in": "query",
-                "required": p.default is None,
-                "description": p.description,
-                "schema": {"type": p.type, **({"default": p.default} if p.default is not None else {})},
-            }
-            for p in query.params
-        ]
-        parameters.append(endpoints.FORMAT_PARAMETER)
-        schema["paths"][f"/queries/{query.name}"] = {
-            "get": {
-                "tags": ["named queries"],
-                "operationId": f"query_{query.name.replace('-', '_')}",
-                "summary": query.title,
-                "description": f"{query.description}\n\n{query.title_en}: {query.description_en}",
-                "parameters": parameters,
-                "responses": {
-                    "200": {"description": "results", "content": {m: {} for m in formats}},
-                    "400": {"description": "bad parameter"},
-                },
-            }
-        }
-    app.openapi_schema = schema
-    return schema
