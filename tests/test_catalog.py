@@ -86,7 +86,14 @@ def test_dcat_ap_3_vocabulary_warnings_are_only_publisher_and_spatial(same_origi
 
 @pytest.mark.parametrize(
     "shapes_file",
-    ["dcat-ap-3.0.0-SHACL.ttl", "range.ttl", "mdr-vocabularies.shape.ttl", "deprecateduris.ttl"],
+    [
+        "dcat-ap-3.0.0-SHACL.ttl",
+        "range.ttl",
+        "mdr-vocabularies.shape.ttl",
+        "deprecateduris.ttl",
+        "imports.ttl",
+        "mdr_imports.ttl",
+    ],
 )
 def test_catalog_conforms_to_dcat_ap_3(same_origin: Serving, shapes_file: str) -> None:
     assert violations(catalog_of(same_origin), shapes_file) == []
