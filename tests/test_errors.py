@@ -2,20 +2,19 @@
 the client in one shape, Italian first then English, as RFC 9457 problem+json to a client that
 reads JSON, as an HTML page to a browser and as one line of text to everyone else.
 
-In-process: the app over a release of the real data written into a temporary build directory."""
+In-process: the app over the session's release of the real data (tests/conftest.py `other_build`)."""
 
 from __future__ import annotations
 
 import json
 import pickle
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from kg import BASE, real_nquads
+from servers import OTHER_BASE, serve
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -25,7 +24,6 @@ from psm_ld.errors import Problem
 from psm_ld.queries import QueryError
 from psm_ld.query.executor import QueryFailed
 from psm_ld.query.sparql import ProtocolError
-from psm_ld.query.store import write_numeric_literals
 from psm_ld.web.app import create_app
 
 MAX_ROWS = 50
@@ -37,32 +35,15 @@ SHAPE = re.compile(r"^(?P<it>[^\n]+?) / (?P<en>[^\n]+)$")
 
 
 def settings(build_dir: Path) -> Settings:
-    return Settings(
-        base_uri=BASE, root=PROJECT_ROOT, build_dir=build_dir, sparql_workers=1, max_result_rows=MAX_ROWS,
-        reload_seconds=0,
-    )  # fmt: skip
+    return Settings(base_uri=OTHER_BASE, root=PROJECT_ROOT, build_dir=build_dir, reload_seconds=0)
 
 
 @pytest.fixture(scope="module")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A release of the real data, as the server reads it (the writer's other parts are not needed)."""
-    build_dir = tmp_path_factory.mktemp("errors") / "build"
-    release = build_dir / "releases" / "errors"
-    (release / "download").mkdir(parents=True)
-    (release / "psm.nq").write_bytes(real_nquads())
-    write_numeric_literals(release / "psm.nq")
-    (build_dir / "current").symlink_to(release)
-    return build_dir
-
-
-@pytest.fixture(scope="module")
-def client(build_dir: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(settings(build_dir))) as client:
-        deadline = time.monotonic() + 120
-        while client.get("/health").status_code != 200:
-            assert time.monotonic() < deadline, client.get("/health").text
-            time.sleep(0.2)
-        yield client
+def client(other_build: Path) -> Iterator[TestClient]:
+    """The app over the session's release (tests/conftest.py), with a small row limit of its own."""
+    limits = {"max_result_rows": MAX_ROWS, "sparql_workers": 1, "reload_seconds": 0}
+    for served in serve(other_build, OTHER_BASE, "http://127.0.0.1:8123/", **limits):
+        yield served.test_client
 
 
 # (what, request) → status and words of each language that the text must hold
@@ -179,9 +160,9 @@ def test_not_acceptable_keeps_vary(client: TestClient) -> None:
     assert "text/turtle" in response.text  # what is available
 
 
-def test_while_loading_every_client_is_told_in_its_form(build_dir: Path) -> None:
+def test_while_loading_every_client_is_told_in_its_form(other_build: Path) -> None:
     """Before the release is loaded (no lifespan run here) the app answers 503, a page too."""
-    loading = TestClient(create_app(settings(build_dir)))
+    loading = TestClient(create_app(settings(other_build)))
     page = loading.get("/", headers=BROWSER)
     assert page.status_code == 503 and page.headers["retry-after"] == "2"
     assert "Servizio non disponibile" in page.text and "Service Unavailable" in page.text
@@ -192,11 +173,11 @@ def test_while_loading_every_client_is_told_in_its_form(build_dir: Path) -> None
     assert text.startswith("La release si sta ancora caricando") and "/ The release is still loading" in text
 
 
-def test_an_unexpected_error_is_a_500_in_the_same_shape(build_dir: Path) -> None:
+def test_an_unexpected_error_is_a_500_in_the_same_shape(other_build: Path) -> None:
     def broken(request: Request) -> Response:
         raise RuntimeError("boom")
 
-    app = create_app(settings(build_dir))
+    app = create_app(settings(other_build))
     app.router.routes.insert(0, Route("/guasto", broken))  # before the catch-all of resources
     failing = TestClient(app, raise_server_exceptions=False)  # no lifespan: no release is loaded
     response = failing.get("/guasto", headers=JSON_CLIENT)
