@@ -456,3 +456,29 @@ def test_no_content_security_policy_violation_on_any_page_kind(page: Page, site:
     )
     page.settle()
     assert page.evaluate("window.__csp.length") >= 1
+
+
+def test_api_docs_offline(page: Page, site: str) -> None:
+    """/docs: Swagger UI from psm-ld's own files (no third-party request, so it works offline) shows
+    the operations of /openapi.json."""
+    page.call("Page.addScriptToEvaluateOnNewDocument", source=LISTEN_FOR_VIOLATIONS)
+    page.goto(site + "docs")
+    deadline = time.monotonic() + 20
+    while page.evaluate("document.querySelectorAll('.opblock').length") == 0:
+        assert time.monotonic() < deadline, "Swagger UI showed no operation"
+        time.sleep(0.2)
+    operations = page.evaluate(
+        "[...document.querySelectorAll('.opblock')].map(o => o.querySelector('.opblock-summary-method')"
+        ".textContent + ' ' + o.querySelector('.opblock-summary-path').dataset.path)"
+    )
+    assert {"GET /sparql", "POST /sparql", "GET /download/{name}", "GET /queries", "GET /{path}"} <= set(
+        operations
+    ), operations
+    assert any(o.startswith("GET /queries/") for o in operations)
+    requested = [
+        e["params"]["request"]["url"] for e in page.events if e.get("method") == "Network.requestWillBeSent"
+    ]
+    assert requested and all(url.startswith(site) or url.startswith("data:") for url in requested), requested
+    assert page.evaluate("window.__csp") == []  # the site's own policy: nothing inline, nothing remote
+    page.screenshot("docs.png")
+    assert_clean(page)

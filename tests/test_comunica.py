@@ -116,3 +116,27 @@ def test_comunica_walks_action_strategy_axis_mission(comunica: Path, origin: str
         f"SELECT ?l WHERE {{ <{missions[0]['m']}> <{SKOS}prefLabel> ?l FILTER(LANG(?l) = 'it') }}",
     )
     assert label[0]["l"] == "Rivoluzione verde e transizione ecologica"
+
+
+@pytest.mark.parametrize(
+    ("form", "media"),
+    [("ASK", RESULTS_JSON), ("CONSTRUCT", "application/n-triples"), ("DESCRIBE", "application/n-triples")],
+)
+def test_comunica_query_forms(comunica: Path, origin: str, form: str, media: str) -> None:
+    """The client matrix's Comunica row: ASK and the graph forms through the endpoint (SELECT above)."""
+    mission = f"<{origin}pnrr/missione/M1>"
+    query = {
+        "ASK": f"ASK {{ {mission} <{SKOS}prefLabel> ?l }}",
+        "CONSTRUCT": f"CONSTRUCT WHERE {{ {mission} ?p ?o }}",
+        "DESCRIBE": f"DESCRIBE {mission}",
+    }[form]
+    done = subprocess.run(
+        ["node", str(comunica), f"sparql@{origin}sparql", "-t", media, query],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, f"comunica-sparql failed:\n{done.stderr[-3000:]}"
+    if form == "ASK":
+        assert json.loads(done.stdout)["boolean"] is True
+    else:
+        lines = [line for line in done.stdout.splitlines() if line.strip()]
+        assert len(lines) > 3 and all(line.startswith(mission) for line in lines)

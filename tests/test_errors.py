@@ -57,7 +57,7 @@ CASES = {
         400, "Parametri sconosciuti", "Unknown parameters",
     ),
     "two queries": (
-        ("GET", "/sparql", {"params": [("query", "ASK {}"), ("query", "ASK {}")]}),
+        ("GET", "/sparql", {"params": [("query", "ASK {}"), ("query", "ASK { ?s ?p ?o }")]}),
         400, "Più di un parametro «query»", "More than one «query» parameter",
     ),
     "update refused": (

@@ -34,8 +34,9 @@ def test_the_policy_allows_nothing_inline_and_no_framing() -> None:
     assert "default-src 'none'" in CONTENT_SECURITY_POLICY
 
 
-def test_the_api_documentation_allows_its_own_script_by_hash(same_origin: InProcess) -> None:
+def test_the_api_documentation_is_under_the_site_policy(same_origin: InProcess) -> None:
+    """/docs needs no exception: Swagger UI's files are local and started from a script file."""
     response = same_origin.get("/docs")
-    policy = response.headers["content-security-policy"]
-    assert response.status_code == 200 and "unsafe" not in policy and "'sha256-" in policy
+    assert response.status_code == 200
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert response.headers["x-content-type-options"] == "nosniff"

@@ -19,9 +19,9 @@ MEDIA_TYPES: dict[str, MediaType] = {
     f.media_type: f
     for f in (
         MediaType(HTML, ("application/xhtml+xml",), ("html", "htm")),
-        MediaType(TURTLE, ("application/x-turtle", "text/n3"), ("ttl", "turtle")),
+        MediaType(TURTLE, ("application/x-turtle", "application/turtle", "text/n3"), ("ttl", "turtle", "n3")),
         MediaType(NTRIPLES, ("text/plain",), ("nt", "ntriples", "n-triples")),
-        MediaType(JSONLD, ("application/json",), ("jsonld", "json-ld", "json")),
+        MediaType(JSONLD, ("application/json", "application/x-json+ld"), ("jsonld", "json-ld", "json")),
         MediaType(RDFXML, ("application/xml", "text/xml"), ("rdf", "xml", "rdfxml", "rdf+xml")),
         MediaType(RESULTS_JSON, ("application/json",), ("json", "srj")),
         MediaType(RESULTS_XML, ("application/xml", "text/xml"), ("xml", "srx")),
@@ -89,25 +89,39 @@ def _quality(media: str, ranges: list[tuple[str, float]]) -> float:
 
 
 def negotiate(accept: str | None, candidates: tuple[str, ...] | list[str]) -> str | None:
-    """The candidate the client prefers (ties go to server order), or None if none is acceptable."""
+    """The candidate the client prefers (ties go to server order), or None if none is acceptable.
+
+    An alias counts only where the client names it exactly; wildcards match a candidate's own media
+    type. Otherwise `application/*` would select HTML through its alias `application/xhtml+xml`, and
+    `text/html;q=0, */*;q=0.1` would still get HTML, at q=0.1, through the same alias."""
     ranges = parse_accept(accept)
+    exact = dict(ranges)
     chosen, chosen_q = None, 0.0
     for media in candidates:
         fmt = MEDIA_TYPES.get(media, MediaType(media))
-        q = max(_quality(m, ranges) for m in (media, *fmt.aliases))
+        q = max([_quality(media, ranges), *(exact.get(alias, 0.0) for alias in fmt.aliases)])
         if q > chosen_q:
             chosen, chosen_q = media, q
     return chosen
 
 
 def from_name(name: str, candidates: tuple[str, ...] | list[str]) -> str | None:
-    """The candidate named by ?format= (short name like `ttl`, or a media type)."""
-    wanted = name.strip().lower()
-    for media in candidates:
-        fmt = MEDIA_TYPES.get(media, MediaType(media))
-        if wanted == media or wanted in fmt.names or wanted in fmt.aliases:
-            return media
+    """The candidate named by ?format=: a short name like `ttl`, a media type, or a comma-separated
+    list of media types (SPARQLWrapper sends its Accept list so), of which the first one offered."""
+    for item in name.lower().split(","):
+        wanted = item.split(";")[0].strip()
+        for media in candidates:
+            fmt = MEDIA_TYPES.get(media, MediaType(media))
+            if wanted == media or wanted in fmt.names or wanted in fmt.aliases:
+                return media
     return None
+
+
+def same_format(names: list[str], candidate_sets: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether several `?format=` values agree: in no set of candidates do two of them name different
+    ones (`tsv` and `text/tab-separated-values` agree; so do `xml` and `application/sparql-results+xml`,
+    which names nothing among graphs; `json` and `xml` do not)."""
+    return all(len({from_name(n, c) for n in names} - {None}) <= 1 for c in candidate_sets)
 
 
 def choose(

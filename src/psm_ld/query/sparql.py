@@ -11,6 +11,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 
 from psm_ld.errors import Problem
+from psm_ld.query import conneg
 from psm_ld.vocab import RDF, SD, VOID, W3C_FORMATS, XSD
 
 FORM = "application/x-www-form-urlencoded"
@@ -93,16 +94,38 @@ class Operation:
     update: str | None = None
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
-    format: str | None = None  # ?format= (not part of the protocol; handy for links)
+    format: str | None = None  # ?format= or a form's format (not in the protocol; handy for links)
 
 
 def _single(pairs: list[tuple[str, str]], name: str) -> str | None:
-    values = [v for k, v in pairs if k == name]
+    """The value of a parameter sent at most once; sent again with the same value, it is still one
+    (clients repeat themselves), with another value it is a 400."""
+    values = list(dict.fromkeys(v for k, v in pairs if k == name))
     if len(values) > 1:
         raise ProtocolError(
             400,
             f"Più di un parametro «{name}»: inviarne uno solo",
             f"More than one «{name}» parameter: send one",
+        )
+    return values[0] if values else None
+
+
+# What a ?format= value can select, per result kind: values that select the same in each agree.
+_FORMAT_CHOICES = (conneg.SELECT_TYPES, conneg.ASK_TYPES, conneg.RDF_TYPES, (conneg.HTML,))
+
+
+def _format(pairs: list[tuple[str, str]]) -> str | None:
+    """?format= (in the URL or the POSTed form), which clients may repeat by alias: SPARQLWrapper sends
+    `format=tsv&format=text/tab-separated-values` (a name and a media type), or an empty second value,
+    and took a 400 for it. Empty values are no value; values that select the same format for every
+    result kind are one parameter; values that disagree are still a 400."""
+    values = list(dict.fromkeys(v.strip() for k, v in pairs if k == "format" and v.strip()))
+    if len(values) > 1 and not conneg.same_format(values, _FORMAT_CHOICES):
+        raise ProtocolError(
+            400,
+            "Parametri «format» in disaccordo: inviarne uno solo",
+            "«format» parameters that disagree: send one",
+            detail=", ".join(values),
         )
     return values[0] if values else None
 
@@ -129,8 +152,7 @@ MAX_BODY_BYTES = 1024 * 1024  # a query (or form) larger than this is refused wi
 
 async def read_operation(request: Request) -> Operation:
     """The operation of a GET or POST request, as SPARQL 1.1 Protocol §2.1 defines them."""
-    url_pairs = parse_qsl(request.url.query, keep_blank_values=True)
-    pairs = list(url_pairs)
+    pairs = parse_qsl(request.url.query, keep_blank_values=True)
     body_query: str | None = None
     if request.method == "POST":
         content_type = request.headers.get("content-type", "")
@@ -165,7 +187,7 @@ async def read_operation(request: Request) -> Operation:
         query=query if query and query.strip() else None,
         default_graphs=[v for k, v in pairs if k == "default-graph-uri"],
         named_graphs=[v for k, v in pairs if k == "named-graph-uri"],
-        format=_single(url_pairs, "format"),
+        format=_format(pairs),
     )
 
 

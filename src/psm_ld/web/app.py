@@ -16,10 +16,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from starlette.routing import Route
+from starlette.routing import Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from psm_ld import __version__
@@ -28,10 +28,10 @@ from psm_ld.errors import Problem
 from psm_ld.pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH
 from psm_ld.queries import load_queries
 from psm_ld.release import current_release
-from psm_ld.web import endpoints, errors, openapi, opendata
+from psm_ld.web import apidocs, endpoints, errors, openapi, opendata
 from psm_ld.web.dereference import dereference, origin_of
 from psm_ld.web.reload import follow_releases
-from psm_ld.web.security import SecurityHeaders, docs_policy
+from psm_ld.web.security import SecurityHeaders
 from psm_ld.web.served import Served, load
 
 log = logging.getLogger("uvicorn.error")
@@ -78,13 +78,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="psm-ld",
         summary="Piano Strategico Metropolitano di Torino come linked data",
         description="SPARQL 1.1 endpoint, dereferenceable IRIs (HTML/RDF by content negotiation), "
-        "named queries. Read-only.",
+        "named queries. Read-only. Every GET also answers HEAD: the same status and headers "
+        "(Content-Length included), no body.",
         version=__version__,
         lifespan=lifespan,
-        docs_url=None,  # below, with its own Content-Security-Policy (security.py)
-        redoc_url=None,  # ReDoc styles itself with inline styles: it would need 'unsafe-inline'
+        docs_url=None,  # web/apidocs.py: Swagger UI from local files, under the site's own policy
+        redoc_url=None,  # ReDoc would need a CDN, and inline styles ('unsafe-inline')
     )
     app.state.settings, app.state.served, app.state.load_error = settings, None, None
+    app.router.route_class = GetAlsoHead  # before any route is registered: every GET route answers HEAD
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"],
         expose_headers=["ETag", "Link", "Location", "Last-Modified"],
@@ -92,11 +94,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AllowAnyOrigin)
     errors.install(app)  # every error answered in one place, in the client's language and format
     app.add_middleware(SecurityHeaders)
-
-    @app.get("/docs", include_in_schema=False)
-    def docs() -> HTMLResponse:
-        page = get_swagger_ui_html(openapi_url=app.openapi_url or "", title=f"{app.title} - Swagger UI")
-        return _docs_page(page)
 
     @app.get("/health", tags=["operations"])
     def health() -> JSONResponse:
@@ -123,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     endpoints.register(app, served_of, queries)
     opendata.register(app, served_of)
+    apidocs.register(app)
     app.mount(f"/{STATIC_PATH.strip('/')}", StaticFiles(directory=STATIC_DIR, check_dir=False), name="static")
 
     # A plain Starlette route, not FastAPI's: no dependency solving on the hottest path (documents
@@ -134,6 +132,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.openapi = lambda: openapi.describe(app, queries)  # type: ignore[method-assign]
     return app
+
+
+class GetAlsoHead(APIRoute):
+    """A FastAPI route whose GET also answers HEAD, as Starlette's own routes do (RFC 9110 §9.3.2:
+    HEAD is GET without the content, same status and header fields, Content-Length included).
+
+    FastAPI's routes answer only the methods they list, so a HEAD fell through to the catch-all
+    resource route: 404, or a 303 to a document that did not exist (issue 12). Matching HEAD here
+    fixes every route at once; the endpoint runs as for GET and the server (uvicorn) sends no body.
+    HEAD stays out of `methods`, hence out of the OpenAPI operations and their ids (one per route)."""
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        match, child_scope = super().matches(scope)
+        if match is Match.PARTIAL and scope["method"] == "HEAD" and "GET" in self.methods:
+            return Match.FULL, child_scope
+        return match, child_scope
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["method"] == "HEAD" and "GET" in self.methods:
+            await self.app(scope, receive, send)  # the GET endpoint (Route.handle would answer 405)
+        else:
+            await super().handle(scope, receive, send)
 
 
 class AllowAnyOrigin:
@@ -156,11 +176,6 @@ class AllowAnyOrigin:
             await send(message)
 
         await self.app(scope, receive, send_with_header)
-
-
-def _docs_page(page: HTMLResponse) -> HTMLResponse:
-    html = bytes(page.body).decode("utf-8")
-    return HTMLResponse(html, headers={"Content-Security-Policy": docs_policy(html)})
 
 
 def served_of(request: Request) -> Served:

@@ -1,6 +1,7 @@
 """Dereferencing (Cool URIs, design.md "URIs"): a resource path answers 303 See Other to its
 document for the negotiated format; documents (`.html .ttl .jsonld .rdf .nt`) answer 200 with
-Vary, Link alternates and canonical, ETag (304 on If-None-Match) and Last-Modified.
+Vary, Link alternates and canonical, ETag and Last-Modified (304 on If-None-Match or, without it,
+If-Modified-Since: `not_modified`).
 
 The request path relative to the serving origin is the IRI relative to the canonical base, so one
 release is served unchanged on any origin.
@@ -9,6 +10,8 @@ release is served unchanged on any origin.
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -60,7 +63,7 @@ def dereference(served: Served, request: Request, path: str) -> Response:
 def document(served: Served, request: Request, stem: str, media: str) -> Response:
     origin, base = origin_of(request), served.settings.base_uri
     tag, headers = _headers(served.release.id, served.last_modified, base, stem, media, origin)
-    if _matches(request.headers.get("if-none-match"), tag):
+    if not_modified(request, headers["ETag"], served.last_modified):
         return Response(status_code=304, headers=headers)
     body = served.documents.get(base + stem, media, origin)
     if body is None:
@@ -87,8 +90,34 @@ def _headers(
     }
 
 
-def _matches(if_none_match: str | None, tag: str) -> bool:
-    if not if_none_match:
+def not_modified(request: Request, etag: str, last_modified: str | None) -> bool:
+    """Whether a GET or HEAD gets 304 Not Modified (RFC 9110 §13.2.2 steps 3-4): If-None-Match
+    decides when present (weak comparison); otherwise If-Modified-Since, when it is one valid
+    HTTP-date, is false (304) if the representation was last modified at or before it (§13.1.3).
+
+    A date in the future is a valid HTTP-date, so it gives 304: RFC 9110 has no rule against it
+    (RFC 2616 §14.25 called such a date invalid; RFC 7232 and 9110 dropped that sentence)."""
+    if request.method not in ("GET", "HEAD"):
         return False
-    candidates = {c.strip().removeprefix("W/").strip('"') for c in if_none_match.split(",")}
-    return "*" in candidates or tag in candidates
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        candidates = {_opaque(c) for c in if_none_match.split(",")}
+        return "*" in candidates or _opaque(etag) in candidates
+    since = request.headers.getlist("if-modified-since")
+    if len(since) != 1 or "," in since[0].partition(",")[2] or last_modified is None:
+        return False  # no date, several fields or members: ignored (§13.1.3)
+    date, modified = _http_date(since[0]), _http_date(last_modified)
+    return date is not None and modified is not None and modified <= date
+
+
+def _opaque(tag: str) -> str:
+    return tag.strip().removeprefix("W/").strip('"')
+
+
+def _http_date(value: str) -> datetime | None:
+    """An HTTP-date (IMF-fixdate, or the obsolete RFC 850 and asctime forms), or None."""
+    try:
+        date = parsedate_to_datetime(value.strip())
+    except (TypeError, ValueError, IndexError):
+        return None
+    return date if date.tzinfo else date.replace(tzinfo=UTC)

@@ -47,6 +47,14 @@ SPARQL_PARAMETERS = [
 ]  # fmt: skip
 ANY_RESULT = (*conneg.SELECT_TYPES, *conneg.RDF_TYPES, conneg.HTML)
 
+def varies(response: Response) -> Response:
+    """`Vary: Accept` on a response of a route that negotiates: whichever representation it is (HTML
+    or data, result or error), another Accept could have got another, and caches must know."""
+    vary = [v.strip() for v in response.headers.get("vary", "").split(",") if v.strip()]
+    if not any(v.lower() in ("accept", "*") for v in vary):
+        response.headers["Vary"] = ", ".join([*vary, "Accept"])
+    return response
+
 
 def wants_html(request: Request, format_name: str | None) -> bool:
     return conneg.choose(request.headers.get("accept"), format_name, ANY_RESULT) == conneg.HTML
@@ -111,11 +119,21 @@ def result_response(served: Served, request: Request, result: Result) -> Respons
 
 
 def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict[str, NamedQuery]) -> None:
-    @app.api_route(
-        "/sparql", methods=["GET", "POST"], tags=["SPARQL"],
-        summary="SPARQL 1.1 Protocol endpoint (read-only)", openapi_extra={"parameters": SPARQL_PARAMETERS},
+    # One endpoint, two operations: each method its own operationId, parameters and body.
+    @app.get(
+        "/sparql", tags=["SPARQL"], operation_id="sparql_get",
+        summary="SPARQL 1.1 Protocol: query by GET (read-only)",
+        openapi_extra={"parameters": SPARQL_PARAMETERS},
+    )  # fmt: skip
+    @app.post(
+        "/sparql", tags=["SPARQL"], operation_id="sparql_post",
+        summary="SPARQL 1.1 Protocol: query by POST, as a form or as application/sparql-query",
+        openapi_extra={"parameters": [FORMAT_PARAMETER]},
     )  # fmt: skip
     async def sparql_endpoint(request: Request) -> Response:
+        return varies(await sparql(request))
+
+    async def sparql(request: Request) -> Response:
         served = served_of(request)
         origin = origin_of(request)
         op = await read_operation(request)  # a ProtocolError is answered by web/errors.py
@@ -141,12 +159,15 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
         served = served_of(request)
         chosen = conneg.choose(request.headers.get("accept"), format, ("application/json", conneg.HTML))
         if chosen == conneg.HTML:
-            return HTMLResponse(served.pages.queries_index(origin_of(request)))
+            return varies(HTMLResponse(served.pages.queries_index(origin_of(request))))
         origin = origin_of(request)
-        return JSONResponse([_query_json(q, origin) for q in queries.values()])
+        return varies(JSONResponse([_query_json(q, origin) for q in queries.values()]))
 
-    @app.get("/queries/{name}", include_in_schema=False)
+    @app.get("/queries/{name}", include_in_schema=False)  # described per query (web/openapi.py)
     async def named_query(request: Request, name: str) -> Response:
+        return varies(await run_named(request, name))
+
+    async def run_named(request: Request, name: str) -> Response:
         served = served_of(request)
         if name not in queries:
             raise Problem(

@@ -101,8 +101,11 @@ def representation(request: Request) -> str:
 
 
 def response(request: Request, problem: Problem) -> Response:
-    """The answer to `request` that says `problem`, in the representation the client prefers."""
+    """The answer to `request` that says `problem`, in the representation the client prefers, which
+    another Accept could change: `Vary: Accept` (issue 12), whatever else the problem varies on."""
     headers = {**problem.headers}
+    if "accept" not in headers.get("Vary", "").lower():
+        headers["Vary"] = ", ".join(filter(None, [headers.get("Vary"), "Accept"]))
     kind = representation(request)
     if kind == HTML:
         return HTMLResponse(_page(request, problem), status_code=problem.status, headers=headers)

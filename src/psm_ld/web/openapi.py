@@ -28,6 +28,7 @@ ERROR = (PLAIN_TEXT, HTML, PROBLEM_JSON)
 QUERY_RESULTS = (*dict.fromkeys((*conneg.SELECT_TYPES, *conneg.RDF_TYPES)), HTML)
 DOWNLOADS = tuple(dict.fromkeys(f.media_type for f in (*RDF_FORMATS, NQUADS_FORMAT, CSV_FORMAT)))
 STATIC = ("text/css", "text/javascript", "image/svg+xml")
+SWAGGER_UI = ("text/css", "text/javascript", "image/png", HTML, PLAIN_TEXT)
 
 Statuses = dict[int, tuple[str, tuple[str, ...]]]  # status → (description, media types)
 
@@ -51,18 +52,21 @@ RESPONSES: dict[tuple[str, str], Statuses] = {
                                                      "(RDF) or the query page (HTML)", QUERY_RESULTS)},
     ("post", "/sparql"): _QUERY,
     ("get", "/queries"): {200: ("the named queries", (JSON, HTML)), 503: _LOADING[1]},
-    ("get", "/download/{name}"): {200: ("the file", DOWNLOADS), 404: ("no such download", ERROR),
-                                  503: _LOADING[1]},
+    ("get", "/download/{name}"): {200: ("the file", DOWNLOADS),
+                                  304: ("not modified (If-None-Match or If-Modified-Since)", ()),
+                                  404: ("no such download", ERROR), 503: _LOADING[1]},
     ("get", "/.well-known/void"): {303: ("to the catalog's document (it holds the VoID)", ()),
                                    406: ("no acceptable format", ERROR), 503: _LOADING[1]},
     ("get", "/sitemap.xml"): {200: ("every HTML page", (XML,)), 503: _LOADING[1]},
     ("get", "/robots.txt"): {200: ("crawling rules", (PLAIN_TEXT,))},
     ("get", "/static/{file}"): {200: ("a stylesheet, script or image of the pages", STATIC),
                                 404: ("no such file", (PLAIN_TEXT, *ERROR))},
+    ("get", "/static/swagger-ui/{file}"): {200: ("a file of Swagger UI, for /docs", SWAGGER_UI),
+                                           404: ("no such file", (PLAIN_TEXT, *ERROR))},
     ("get", "/{path}"): {
         200: ("a document of a resource (path ending .html .ttl .jsonld .rdf .nt)", DOCUMENT_TYPES),
         303: ("a resource: See Other, to its document in the negotiated format (Accept or ?format=)", ()),
-        304: ("not modified (If-None-Match)", ()),
+        304: ("not modified (If-None-Match or If-Modified-Since)", ()),
         404: ("nothing published at this IRI", ERROR),
         406: ("no acceptable format", ERROR),
         503: _LOADING[1],
@@ -78,6 +82,7 @@ RESOURCE = {
         {**FORMAT_PARAMETER, "description": "Document format over Accept: html, ttl, jsonld, rdf, nt."},
     ],
 }  # fmt: skip
+_FILE = {"name": "file", "in": "path", "required": True, "schema": {"type": "string"}}
 SPARQL_BODY = {
     "required": True,
     "content": {
@@ -111,7 +116,11 @@ def describe(app: FastAPI, queries: dict[str, NamedQuery]) -> dict[str, Any]:
     paths["/robots.txt"] = {"get": {"tags": ["open data"], "summary": "robots.txt", "operationId": "robots"}}
     paths["/static/{file}"] = {"get": {
         "tags": ["pages"], "summary": "Stylesheet, script and images of the pages", "operationId": "static",
-        "parameters": [{"name": "file", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "parameters": [_FILE],
+    }}  # fmt: skip
+    paths["/static/swagger-ui/{file}"] = {"get": {
+        "tags": ["pages"], "summary": "Swagger UI's files, for /docs (served by psm-ld: no network needed)",
+        "operationId": "swagger_ui", "parameters": [_FILE],
     }}  # fmt: skip
     for method in ("get", "post"):  # one route, two operations: each its own id
         paths["/sparql"][method]["operationId"] = f"sparql_{method}"

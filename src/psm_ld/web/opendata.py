@@ -17,7 +17,7 @@ from starlette.responses import FileResponse, PlainTextResponse, Response
 
 from psm_ld.query.cache import LRUCache
 from psm_ld.release import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS
-from psm_ld.web.dereference import dereference, not_found, origin_of
+from psm_ld.web.dereference import dereference, not_found, not_modified, origin_of
 from psm_ld.web.served import Served
 
 DOWNLOAD_TYPES = {f.suffix: f.media_type for f in (*RDF_FORMATS, NQUADS_FORMAT, CSV_FORMAT)}
@@ -38,7 +38,12 @@ def register(app: FastAPI, served_of: Callable[[Request], Served]) -> None:
         media = DOWNLOAD_TYPES[suffix]
         if media.startswith("text/"):
             media += "; charset=utf-8"
-        return FileResponse(path, media_type=media, headers={"Cache-Control": "public, max-age=300"})
+        cache = {"Cache-Control": "public, max-age=300"}
+        response = FileResponse(path, media_type=media, headers=cache, stat_result=path.stat())
+        if not_modified(request, response.headers["etag"], response.headers["last-modified"]):
+            kept = ("etag", "last-modified", "cache-control")
+            return Response(status_code=304, headers={k: response.headers[k] for k in kept})
+        return response
 
     @app.get("/.well-known/void", tags=["open data"], summary="VoID: descrizione del dataset")
     def void(request: Request) -> Response:

@@ -7,16 +7,12 @@ execute), so the Content-Security-Policy needs no 'unsafe-inline'. `frame-ancest
 may be framed (clickjacking). nosniff: a browser never reads an RDF document or a CSV as HTML or
 script.
 
-FastAPI's /docs page loads Swagger UI from a CDN and starts it with an inline script: it gets its
-own policy, which allows that CDN and that one script by its hash, not 'unsafe-inline'. (ReDoc is
-not served: it styles itself with inline styles.)
+/docs is under the same policy: Swagger UI's files are served by psm-ld and started from a script
+file (web/apidocs.py), not FastAPI's page, which loads them from a CDN with an inline script. (ReDoc
+is not served: it would need a CDN, and styles itself with inline styles.)
 """
 
 from __future__ import annotations
-
-import base64
-import hashlib
-import re
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -29,22 +25,6 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
-DOCS_CDN = "https://cdn.jsdelivr.net"  # where FastAPI's documentation pages load Swagger UI and ReDoc
-
-
-def docs_policy(html: str) -> str:
-    """The policy of FastAPI's documentation page: its inline scripts allowed by their hash."""
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(script.encode()).digest()).decode() + "'"
-        for script in re.findall(r"<script>(.*?)</script>", html, flags=re.S)
-    )
-    return (
-        f"default-src 'none'; script-src 'self' {DOCS_CDN} {hashes}; style-src 'self' {DOCS_CDN}; "
-        f"img-src 'self' data: https://fastapi.tiangolo.com; worker-src blob:; connect-src 'self'; "
-        "base-uri 'none'; frame-ancestors 'none'"
-    )
-
-
 class SecurityHeaders:
     """Adds HEADERS to every HTTP response that does not set them itself (plain ASGI, like
     app.AllowAnyOrigin: no per-request task)."""
