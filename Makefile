@@ -10,6 +10,14 @@ NGINX      ?= /usr/sbin/nginx
 SUDO       := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT        := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get
 
+# Where `make run` listens, and the canonical base the release is built with (README, "Pubblicare"):
+#   make run PORT=8080                     base http://localhost:8080/
+#   PSM_BASE_URI=https://example.org/psm/ make run HOST=0.0.0.0 ROOT_PATH=/psm   (behind a proxy)
+HOST         ?= 127.0.0.1
+PORT         ?= 8000
+ROOT_PATH    ?=
+PSM_BASE_URI ?= http://localhost:$(PORT)/
+
 .PHONY: setup test-tools ckan build validate report export run test lint clean bench
 
 $(STAMP): pyproject.toml
@@ -46,6 +54,9 @@ $(CKAN_STAMP): tests/ckan/requirements.txt
 
 ckan: $(CKAN_STAMP)
 
+# the commands that build or read a release see the same base (make run builds it first)
+build validate report export run: export PSM_BASE_URI := $(PSM_BASE_URI)
+
 build: setup
 	$(BIN)/psm-ld build
 
@@ -60,7 +71,8 @@ export: build
 	$(BIN)/psm-ld export
 
 run: build
-	$(BIN)/psm-ld serve --host 127.0.0.1 --port 8000
+	@echo "psm-ld: base $(PSM_BASE_URI), listening on $(HOST):$(PORT)$(if $(ROOT_PATH), under $(ROOT_PATH))"
+	$(BIN)/psm-ld serve --host $(HOST) --port $(PORT)$(if $(ROOT_PATH), --root-path $(ROOT_PATH))
 
 test: setup test-tools ckan
 	$(BIN)/ruff check src tests bench

@@ -167,6 +167,13 @@ def serve(
     access_log: Annotated[
         bool, typer.Option(help="una riga di log per richiesta (spento: dietro nginx, che già la scrive)")
     ] = True,
+    root_path: Annotated[
+        str,
+        typer.Option(
+            envvar="PSM_ROOT_PATH",
+            help="prefisso di percorso sotto cui un proxy pubblica il server, che lo toglie (es. /psm)",
+        ),
+    ] = "",
 ) -> None:
     """Serve la release corrente: SPARQL, IRI dereferenziabili, pagine HTML (sola lettura); segue
     build/current e serve ogni nuova release senza riavvio."""
@@ -180,7 +187,10 @@ def serve(
         factory=True,
         host=host,
         port=port,
-        proxy_headers=True,
+        proxy_headers=True,  # X-Forwarded-Proto/-For from the proxy (uvicorn trusts 127.0.0.1)
         access_log=access_log,
         **uvicorn_options(settings.head_timeout, settings.keep_alive),  # limits on what clients send
+        # A fixed prefix, not X-Forwarded-Prefix: a request header any client could send would change
+        # every link the server writes (and the cache entries it keeps per origin).
+        root_path=root_path.rstrip("/"),
     )
