@@ -77,9 +77,12 @@ def test_every_resource_has_its_documents_byte_for_byte(exported: Exported, same
     written = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.suffix in SUFFIXES}
     written = {w for w in written if not w.startswith(("download/", "static/"))}
     assert {stem + suffix for stem in pages for suffix in SUFFIXES} <= written
+    # every page in English too, under _en/ (served for ….html?lang=en)
+    assert {f"_en/{stem}.html" for stem in pages} <= written
     with same_origin.client() as client:
         for path in sorted(written):
-            served = client.get(path)
+            english = path.startswith("_en/")
+            served = client.get(path.removeprefix("_en/"), params={"lang": "en"} if english else None)
             assert served.status_code == 200, path
             assert (site / path).read_bytes() == served.content, path
 
@@ -116,6 +119,30 @@ def test_every_answer_has_the_security_headers_once(exported: Exported) -> None:
             response = client.get(path)
             for name, value in SECURITY_HEADERS.items():
                 assert response.headers.get_list(name) == [value], (path, name)
+
+
+def test_html_documents_in_each_language_from_files(exported: Exported, same_origin: Serving) -> None:
+    """`X.html` is Italian, `X.html?lang=en` English, from files, with psm-ld's headers; the English
+    folder has no URL of its own; Accept-Language changes nothing (the URL names the language)."""
+    with httpx.Client(base_url=exported.url, timeout=30) as client:
+        for params, lang in (
+            (None, "it"),
+            ({"lang": "it"}, "it"),
+            ({"lang": "en"}, "en"),
+            ({"lang": "xx"}, "it"),
+        ):
+            ours = client.get(ACTION + ".html", params=params, headers={"Accept-Language": "en"})
+            theirs = same_origin.get(ACTION + ".html", params=params, headers={"Accept-Language": "en"})
+            assert ours.status_code == 200 and ours.content == theirs.content, params
+            assert "uvicorn" not in ours.headers.get("server", "")
+            assert f'<html lang="{lang}">' in ours.text
+            assert ours.headers["content-language"] == theirs.headers["content-language"] == lang
+            assert "accept-language" not in ours.headers["vary"].lower()
+            canonical = [p for p in ours.headers["link"].split(", ") if 'rel="canonical"' in p]
+            assert canonical == [p for p in theirs.headers["link"].split(", ") if 'rel="canonical"' in p]
+        assert client.get(f"_en/{ACTION}.html").status_code == 404
+        see_other = client.get(ACTION, params={"lang": "en"}, headers={"Accept": "text/html"})
+        assert see_other.headers["location"] == f"{exported.url}{ACTION}.html?lang=en"
 
 
 def test_negotiation_and_the_rest_are_proxied(exported: Exported) -> None:

@@ -156,7 +156,7 @@ def test_home_shows_the_plan_at_a_glance() -> None:
     # search box and the ways into the data
     assert f'action="{ORIGIN}cerca"' in home
     for path in ("sparql", "queries", "ontologia", "download/psm.ttl", "catalogo"):
-        assert f'href="{ORIGIN}{path}"' in home
+        assert f'href="{ORIGIN}{path}' in home  # app pages carry ?lang= (pages/urls.py)
 
 
 def test_home_matrix_axes_pnrr_cohesion() -> None:
@@ -404,7 +404,7 @@ def test_sparql_form_shows_errors_escaped() -> None:
 def test_queries_index_and_query_page() -> None:
     p = pages()
     index = text(p.queries_index(ORIGIN))
-    assert "Conteggi per asse" in index and "Counts per axis" in index
+    assert "Conteggi per asse" in index and "Counts per axis" in text(p.queries_index(ORIGIN, "en"))
     solutions = p.store.query(
         p.queries["strategie-di-un-asse"].render({"asse": "2"}),
         base_iri=BASE,
@@ -414,7 +414,9 @@ def test_queries_index_and_query_page() -> None:
     table = Table(columns, [{c: s[c] for c in columns if s[c] is not None} for s in solutions])  # type: ignore[union-attr]
     markup = p.query_page("strategie-di-un-asse", {"asse": "2"}, table, ORIGIN)
     body = text(markup)
-    assert "Strategie di un asse" in body and "Strategies of an axis" in body
+    assert "Strategie di un asse" in body
+    english = p.query_page("strategie-di-un-asse", {"asse": "2"}, table, ORIGIN, lang="en")
+    assert "Strategies of an axis" in text(english) and '<html lang="en">' in english
     assert 'name="asse" value="2"' in markup
     assert "Costruire e infrastrutturare la metropoli verde" in body
     for fmt in ("json", "xml", "csv", "tsv"):

@@ -3,7 +3,10 @@
 Header lines (before the first non-comment line):
     # title: …            # title@en: …
     # description: …      # description@en: …
-    # param: NAME TYPE [= DEFAULT] -- description      (TYPE: string | integer)
+    # param: NAME TYPE [= DEFAULT] -- descrizione / description      (TYPE: string | integer)
+    # column: VAR = Titolo / Title                     (the result column ?VAR as people read it)
+A parameter's description and a column's title are Italian, then « / » and English (one text alone
+serves both languages). Columns without a `# column:` line are titled by their variable name.
 Parameter values become a VALUES block at the start of the query's WHERE group, each value
 serialized as an escaped RDF literal, so the same text runs on pyoxigraph or any remote store.
 """
@@ -18,7 +21,8 @@ from rdflib import Literal
 
 from psm_ld.errors import Problem
 
-_HEADER = re.compile(r"^#\s*(title|description|param)(@en)?\s*:\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(title|description|param|column)(@en)?\s*:\s*(.*)$")
+_COLUMN = re.compile(r"^\??(\w+)\s*=\s*(.+)$")
 _WHERE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
 _PARAM = re.compile(r'^(\w+)\s+(string|integer)\s*(?:=\s*"?(.*?)"?)?\s*(?:--\s*(.*))?$')
 
@@ -33,6 +37,10 @@ class Param:
     type: str
     default: str | None
     description: str
+
+    def described(self, lang: str) -> str:
+        """The description in `lang` ("it" or "en"): its Italian or English half."""
+        return bilingual(self.description, lang)
 
     def parse(self, raw: str) -> str | int:
         if self.type == "integer":
@@ -57,6 +65,14 @@ class NamedQuery:
     params: tuple[Param, ...]
     text: str
     path: Path
+    columns: tuple[tuple[str, str], ...] = ()  # (variable, «Titolo / Title») from `# column:` lines
+
+    def column_title(self, variable: str, lang: str) -> str:
+        """The title of the result column `variable` in `lang`; the variable's name without one."""
+        for name, title in self.columns:
+            if name == variable:
+                return bilingual(title, lang)
+        return variable
 
     def bindings(self, given: dict[str, str]) -> dict[str, str | int]:
         """Values for every parameter: given ones parsed, others from defaults."""
@@ -97,6 +113,7 @@ class NamedQuery:
 def parse_query(path: Path) -> NamedQuery:
     meta: dict[str, str] = {}
     params: list[Param] = []
+    columns: list[tuple[str, str]] = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.startswith("#"):
             break
@@ -114,6 +131,11 @@ def parse_query(path: Path) -> NamedQuery:
                 )
             name, kind, default, description = param.groups()
             params.append(Param(name, kind, default, description or ""))
+        elif key == "column":
+            column = _COLUMN.match(value.strip())
+            if not column:
+                raise QueryError(f"{path.name}, riga {number}: colonna illeggibile «{value}»")
+            columns.append((column.group(1), column.group(2).strip()))
         else:
             meta[key + ("_en" if english else "")] = value.strip()
     if "title" not in meta:
@@ -131,7 +153,16 @@ def parse_query(path: Path) -> NamedQuery:
         params=tuple(params),
         text=path.read_text(encoding="utf-8"),
         path=path,
+        columns=tuple(columns),
     )
+
+
+def bilingual(text: str, lang: str) -> str:
+    """The Italian or English half of «italiano / English» (the whole text when it has one half)."""
+    italian, sep, english = text.rpartition(" / ")
+    if not sep:
+        return text
+    return english.strip() if lang == "en" else italian.strip()
 
 
 def load_queries(folder: Path) -> dict[str, NamedQuery]:

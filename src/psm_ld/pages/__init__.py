@@ -8,12 +8,14 @@ the serving origin), jsonld (schema.org), kinds/ (one context builder per page k
 markup), render (`Pages`, the facade the server and the export call).
 
 What the server and the export use is importable from here: `Pages`, `Table` (a result to show),
-`STATIC_DIR` and `STATIC_PATH` (the assets and where they are served), `SEARCH_PATH`, `json_script`.
+`STATIC_DIR` and `STATIC_PATH` (the assets and where they are served), `SEARCH_PATH` and
+`SUGGEST_PATH` (search and its suggestions as you type), `json_script`. Pages come in Italian and
+English (psm_ld.pages.i18n; which URL serves which: psm_ld.pages.urls).
 """
 
 from psm_ld.pages.jsonld import json_script
 from psm_ld.pages.kinds.services import Table
 from psm_ld.pages.render import STATIC_DIR, Pages
-from psm_ld.pages.urls import SEARCH_PATH, STATIC_PATH
+from psm_ld.pages.urls import SEARCH_PATH, STATIC_PATH, SUGGEST_PATH
 
-__all__ = ["SEARCH_PATH", "STATIC_DIR", "STATIC_PATH", "Pages", "Table", "json_script"]
+__all__ = ["SEARCH_PATH", "STATIC_DIR", "STATIC_PATH", "SUGGEST_PATH", "Pages", "Table", "json_script"]

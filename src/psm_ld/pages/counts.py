@@ -61,7 +61,7 @@ def counts(model: Model, owner: str) -> list[CountLine]:
             ),
         )
         note = model.literal(count, SKOS + "editorialNote")
-        for source in model.sources(count) or [Link("", "fonte non indicata")]:
+        for source in model.sources(count) or [Link("", "")]:  # no source: the page says so
             line.declared.append(Declared(value, source, note, sums.get((cls, source.iri))))
     for line in lines.values():
         line.declared.sort(key=lambda d: (d.value != line.present, d.source.label))

@@ -2,7 +2,9 @@
 
 One place renders them, for the server (dereference.py) and for the static export (export.py), so
 the bytes a client gets are the same whichever serves them. A release never changes while it is
-served, so each document is rendered once per (IRI, media type, serving origin) and then kept.
+served, so each document is rendered once per (IRI, media type, serving origin, language) and then
+kept: an HTML document exists in Italian and English (`lang`, psm_ld.pages.urls), an RDF document in
+one version (its `lang` is "").
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import pyoxigraph as ox
 
 from psm_ld.config import Settings
 from psm_ld.pages.describe import Describer
+from psm_ld.pages.i18n import DEFAULT
 from psm_ld.pages.render import Pages
 from psm_ld.queries import NamedQuery
 from psm_ld.query import conneg
@@ -33,20 +36,22 @@ class Documents:
         self.pages = Pages(store, settings, queries)
         self.cache: LRUCache[bytes] = LRUCache(CACHE_BYTES, len)  # used from the event loop only
 
-    def get(self, iri: str, media: str, origin: str) -> bytes | None:
-        """The document's bytes, or None when the release has no page for `iri`."""
-        key = (iri, media, origin)
+    def get(self, iri: str, media: str, origin: str, lang: str = "") -> bytes | None:
+        """The document's bytes, or None when the release has no page for `iri`. `lang` is the HTML
+        page's language (Italian when empty); RDF documents ignore it."""
+        lang = (lang or DEFAULT) if media == conneg.HTML else ""
+        key = (iri, media, origin, lang)
         body = self.cache.get(key)
         if body is None:
-            body = self._render(iri, media, origin)
+            body = self._render(iri, media, origin, lang)
             if body is not None:
                 self.cache.put(key, body)
         return body
 
-    def _render(self, iri: str, media: str, origin: str) -> bytes | None:
+    def _render(self, iri: str, media: str, origin: str, lang: str) -> bytes | None:
         base = self.settings.base_uri
         if media == conneg.HTML:
-            page = self.pages.resource(iri, origin)
+            page = self.pages.resource(iri, origin, lang)
             return None if page is None else page.encode("utf-8")
         # the catalog is written whole at build time: its document is the whole graph (release.py)
         prebuilt = self.release.document(iri.removeprefix(base), conneg.SUFFIX_OF[media])

@@ -25,7 +25,7 @@ def plan_jsonld(model: Model, plan: str) -> dict[str, object]:
         "@id": plan,
         "url": plan,
         "name": model.label(plan),
-        "inLanguage": "it",
+        "inLanguage": model.lang,
         "genre": "Piano strategico metropolitano",
     }
     motto = model.literal(plan, model.psm + "motto")
@@ -69,7 +69,7 @@ def member_jsonld(
         "url": iri,
         "name": title or f"{model.label(model.psm + level)} {model.notations.get(iri, '')}",
         "termCode": model.notations.get(iri, ""),
-        "inLanguage": "it",
+        "inLanguage": model.lang,
         "additionalType": model.psm + level,
     }
     description = model.literal(iri, DCT + "description")

@@ -9,6 +9,7 @@ same at every render (codes in natural order: 1.2 before 1.10).
 
 from __future__ import annotations
 
+import copy
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -68,6 +69,7 @@ class Link:
     code: str = ""
     kind: str = ""
     note: str = ""
+    lang: str = ""  # the label's language when it differs from the page's (a fallback): marked so
 
 
 @dataclass
@@ -81,13 +83,29 @@ class Alignment:
 
 
 class Model:
-    """What the release says about its IRIs, read from `store`; `base` is the base of canonical IRIs."""
+    """What the release says about its IRIs, read from `store`; `base` is the base of canonical IRIs.
 
-    def __init__(self, store: ReadStore, base: str) -> None:
+    A model speaks one language (`lang`, "it" or "en"): labels, literals and kinds come in it where the
+    data has them, else in Italian (the plan's language), untagged, English, any. `speaking(lang)`
+    gives the same model in another language (a shallow copy: the terms read once are shared)."""
+
+    def __init__(self, store: ReadStore, base: str, lang: str = "it") -> None:
         self.store = store
         self.base = base
+        self.lang = lang
         self.psm = base + "ontologia#"
         self._read_terms()
+
+    def speaking(self, lang: str) -> Model:
+        """This model in `lang`: the same terms and store, labels chosen for that language."""
+        other = copy.copy(self)
+        other.lang = lang
+        return other
+
+    def preference(self, lang: str | None = None) -> tuple[str, ...]:
+        """Languages to look for, best first: the wanted one, then Italian, untagged, English."""
+        wanted = lang or self.lang
+        return tuple(dict.fromkeys((wanted, "it", "", "en")))
 
     def _read_terms(self) -> None:
         """Labels, notations and types of every IRI, read once."""
@@ -137,37 +155,53 @@ class Model:
         }
         return sorted(out, key=self.code_key)
 
-    def literal(self, iri: str, predicate: str, lang: str = "it") -> str:
-        """One literal value: in `lang`, else Italian, untagged, English, any; "" when none."""
+    def literal(self, iri: str, predicate: str, lang: str | None = None) -> str:
+        """One literal value: in `lang` (default: the model's), else Italian, untagged, English,
+        any; "" when none."""
+        return self.literal_lang(iri, predicate, lang)[0]
+
+    def literal_lang(self, iri: str, predicate: str, lang: str | None = None) -> tuple[str, str]:
+        """`literal` with the language of the value found ("" when untagged or none)."""
         values = [o for o in self.objects(iri, predicate) if isinstance(o, ox.Literal)]
-        for wanted in (lang, "it", "", "en"):
+        for wanted in self.preference(lang):
             for value in values:
                 if (value.language or "") == wanted:
-                    return value.value
-        return values[0].value if values else ""
+                    return value.value, wanted
+        return (values[0].value, values[0].language or "") if values else ("", "")
 
     def literals(self, iri: str, predicate: str) -> list[tuple[str, str]]:
-        """Literal values with their language, Italian first, then untagged, English, others."""
+        """Literal values with their language: the model's language first, then Italian, untagged,
+        English, others."""
         found = [
             (o.value, o.language or "") for o in self.objects(iri, predicate) if isinstance(o, ox.Literal)
         ]
-        order = {"it": 0, "": 1, "en": 2}
-        return sorted(found, key=lambda pair: (order.get(pair[1], 3), pair[1]))
+        order = {lang: n for n, lang in enumerate(self.preference())}
+        return sorted(found, key=lambda pair: (order.get(pair[1], len(order)), pair[1]))
 
     # ------------------------------------------------------------------ names
 
-    def label(self, iri: str, lang: str = "it") -> str:
-        """What an IRI is called: its label (in `lang`, else Italian, untagged, English, any), its
-        code, or its compact form."""
+    def label(self, iri: str, lang: str | None = None) -> str:
+        """What an IRI is called: its label (in `lang`, default the model's, else Italian, untagged,
+        English, any), its code, or its compact form."""
+        return self.label_lang(iri, lang)[0]
+
+    def label_lang(self, iri: str, lang: str | None = None) -> tuple[str, str]:
+        """`label` with the language of the label found ("" for untagged labels, codes, IRIs)."""
         labels = self.labels.get(iri)
         if labels:
-            for wanted in (lang, "it", "", "en"):
+            for wanted in self.preference(lang):
                 if wanted in labels:
-                    return labels[wanted]
-            return next(iter(labels.values()))
+                    return labels[wanted], wanted
+            found = next(iter(labels))
+            return labels[found], found
         if iri in self.notations:
-            return self.notations[iri]
-        return self.compact(iri)
+            return self.notations[iri], ""
+        return self.compact(iri), ""
+
+    def fallback(self, found: str) -> str:
+        """The language to mark on a text found in `found`: "" when it is the model's language or
+        untagged, else `found` (an Italian label on an English page)."""
+        return found if found and found != self.lang else ""
 
     def compact(self, iri: str) -> str:
         """The IRI as a query writes it: psm:Term, <path> relative to the base, prefix:name, or whole."""
@@ -181,20 +215,22 @@ class Model:
         return iri
 
     def kind(self, iri: str) -> str:
-        """What an IRI is, in Italian (the label of its most specific known class)."""
+        """What an IRI is, in the model's language (the label of its most specific known class)."""
         types = self.types.get(iri, set())
+        english = self.lang == "en"
         for t in sorted(types):
             if t.startswith(self.psm):
                 return self.label(t)
-        for t, (it, _en) in OTHER_KINDS.items():
+        for t, (it, en) in OTHER_KINDS.items():
             if t in types:
-                return it
+                return en if english else it
         if iri.startswith(self.psm):
-            return "Termine dell'ontologia"
-        return "Risorsa"
+            return "Ontology term" if english else "Termine dell'ontologia"
+        return "Resource" if english else "Risorsa"
 
     def link(self, iri: str, note: str = "") -> Link:
-        return Link(iri, self.label(iri), self.notations.get(iri, ""), self.kind(iri), note)
+        label, found = self.label_lang(iri)
+        return Link(iri, label, self.notations.get(iri, ""), self.kind(iri), note, self.fallback(found))
 
     def code_key(self, iri: str) -> tuple[list[object], str]:
         """Sort key: the IRI's code (or label) in natural order, then the IRI."""
@@ -282,7 +318,7 @@ class Model:
         """Where a search hit sits: its plan edition and parent, or its vocabulary."""
         if self.level(iri) in LEVELS:
             lineage = self.lineage(iri)
-            parts = [f"PSM {self.notations.get(lineage[0], '')}"] if lineage else []
+            parts = [f"PSM {self.notations.get(lineage[0], '')}"] if lineage else []  # same in both
             if len(lineage) > 1:
                 parent = lineage[-1]
                 parts.append(f"{self.kind(parent)} {self.notations.get(parent, '')}")

@@ -1,15 +1,19 @@
-"""HTML pages (Jinja2, autoescaped, Italian first, English where the data has it).
+"""HTML pages (Jinja2, autoescaped), in Italian or English.
 
 Contract: the server (web/) and the export call only the methods of `Pages`; each gives a whole HTML
 page as a string. `origin` is the serving origin (e.g. http://127.0.0.1:8123/) that links in HTML
 point to: canonical IRIs (settings.base_uri) are mapped onto it; IRIs outside the base stay as they
-are (psm_ld.pages.urls). Static files live in `STATIC_DIR` and are expected under the URL path
-`STATIC_PATH` (/static/).
+are (psm_ld.pages.urls). `lang` is the page's language ("it", the default, or "en": the caller
+chooses it, psm_ld.pages.i18n.language); `params` are an app page's query parameters (for its
+language switch and canonical link). Static files live in `STATIC_DIR` and are expected under the URL
+path `STATIC_PATH` (/static/).
 
-Everything a page shows comes from the store through the model (psm_ld.pages.model); the release is
-read-only, so labels, types and the search index are read once when `Pages` is made (a new release
-means a new `Pages`). Each page kind has its context builder (psm_ld.pages.kinds) and its template
-(templates/); the markup of links, RDF terms and property tables is in templates/macros.html.
+Everything a page shows comes from the store through the model (psm_ld.pages.model), in the page's
+language where the data has it (else Italian, marked); every interface string comes from the message
+catalogue (psm_ld.pages.i18n). The release is read-only, so labels, types and the search index are
+read once when `Pages` is made (a new release means a new `Pages`). Each page kind has its context
+builder (psm_ld.pages.kinds) and its template (templates/); the markup of links, RDF terms and
+property tables is in templates/macros.html.
 """
 
 from __future__ import annotations
@@ -20,13 +24,14 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from psm_ld.config import Settings
+from psm_ld.pages.i18n import DEFAULT, LANGUAGES, Translator
 from psm_ld.pages.jsonld import json_script
 from psm_ld.pages.kinds import concept, generic, member, ontology, plan, scheme, services, shapes, source
 from psm_ld.pages.kinds.common import document
 from psm_ld.pages.kinds.services import Table
 from psm_ld.pages.model import LEVELS, VOCABULARY_CLASSES, Model
 from psm_ld.pages.search import SearchIndex
-from psm_ld.pages.urls import View
+from psm_ld.pages.urls import SEARCH_PATH, View
 from psm_ld.queries import NamedQuery
 from psm_ld.query.store import ReadStore
 from psm_ld.vocab import DCT, SKOS
@@ -43,47 +48,66 @@ class Pages:
         self.store, self.settings, self.queries = store, settings, queries
         self.base = settings.base_uri
         self.model = Model(store, self.base)
+        self.models = {lang: self.model.speaking(lang) for lang in LANGUAGES}
         self.env = environment(self.model)
+        self.translators = {lang: Translator(lang) for lang in LANGUAGES}
         self.index = SearchIndex.from_store(store)
 
-    def home(self, origin: str) -> str:
-        return self._render("home.html", **plan.home(self.model, self._view(origin), self.queries))
+    def home(self, origin: str, lang: str = DEFAULT) -> str:
+        v = self._view(origin, lang, "")
+        return self._render("home.html", v, **plan.home(self.models[lang], v, self.queries))
 
-    def resource(self, iri: str, origin: str) -> str | None:
+    def resource(self, iri: str, origin: str, lang: str = DEFAULT) -> str | None:
         """The page of any IRI in the release (plan, axis, strategy, action, concept, term, shape);
         None when the store knows nothing about it."""
-        model = self.model
+        model = self.models[lang]
         if not model.known(iri):
             return None
-        v = self._view(origin)
+        here = iri.split("#", 1)[0].removeprefix(self.base) + ".html"
+        v = View(self.base, origin, lang, here=here, document=True)
         types = model.types.get(iri, set())
         if iri == self.base + "ontologia":
-            return self._render("ontology.html", **ontology.context(model, v, iri))
+            return self._render("ontology.html", v, **ontology.context(model, v, iri))
         if iri == self.base + "shapes":
-            return self._render("shapes.html", **shapes.context(model, v, iri))
+            return self._render("shapes.html", v, **shapes.context(model, v, iri))
         if model.psm + "PianoStrategico" in types:
-            return self._render("plan.html", v=v, **plan.context(model, iri), **document(model, v, iri))
+            return self._render("plan.html", v, **plan.context(model, iri), **document(model, v, iri))
         for level in LEVELS:
             if model.psm + level in types:
-                return self._render("member.html", **member.context(model, v, iri, level))
+                return self._render("member.html", v, **member.context(model, v, iri, level))
         for cls in VOCABULARY_CLASSES:
             if model.psm + cls in types:
-                return self._render("concept.html", **concept.context(model, v, iri, cls))
+                return self._render("concept.html", v, **concept.context(model, v, iri, cls))
         if SKOS + "ConceptScheme" in types:
-            return self._render("scheme.html", **scheme.context(model, v, iri))
+            return self._render("scheme.html", v, **scheme.context(model, v, iri))
         if DCT + "BibliographicResource" in types:
-            return self._render("source.html", **source.context(model, v, iri))
-        return self._render("generic.html", **generic.context(model, v, iri))
+            return self._render("source.html", v, **source.context(model, v, iri))
+        return self._render("generic.html", v, **generic.context(model, v, iri))
 
-    def search(self, q: str, origin: str) -> str:
-        return self._render("search.html", **services.search(self.model, self.index, self._view(origin), q))
+    def search(self, q: str, origin: str, lang: str = DEFAULT) -> str:
+        v = self._view(origin, lang, SEARCH_PATH, {"q": q} if q else {})
+        return self._render("search.html", v, **services.search(self.models[lang], self.index, v, q))
 
-    def sparql_form(self, query: str | None, result: Table | None, error: str | None, origin: str) -> str:
-        context = services.sparql_form(self.model, self._view(origin), self.queries, query, result, error)
-        return self._render("sparql.html", **context)
+    def suggestions(self, q: str, origin: str, lang: str = DEFAULT, limit: int = 8) -> list[dict[str, str]]:
+        """Suggestions as you type: the best hits for `q` as plain data (label, code, kind, url)."""
+        v = self._view(origin, lang, SEARCH_PATH)
+        return services.suggestions(self.models[lang], self.index, v, q, limit)
 
-    def queries_index(self, origin: str) -> str:
-        return self._render("queries.html", **services.queries_index(self._view(origin), self.queries))
+    def sparql_form(
+        self,
+        query: str | None,
+        result: Table | None,
+        error: str | None,
+        origin: str,
+        lang: str = DEFAULT,
+    ) -> str:
+        v = self._view(origin, lang, "sparql", {"query": query} if query else {})
+        context = services.sparql_form(self.models[lang], v, self.queries, query, result, error)
+        return self._render("sparql.html", v, **context)
+
+    def queries_index(self, origin: str, lang: str = DEFAULT) -> str:
+        v = self._view(origin, lang, "queries")
+        return self._render("queries.html", v, **services.queries_index(v, self.queries))
 
     def query_page(
         self,
@@ -93,21 +117,26 @@ class Pages:
         origin: str,
         *,
         error: str | None = None,
+        lang: str = DEFAULT,
     ) -> str:
         """The page of the named query `name` (a key of `queries`: the server answers unknown names)."""
+        v = self._view(origin, lang, f"queries/{name}", params)
         context = services.query_page(
-            self.model, self._view(origin), self.queries[name], params, result, error
+            self.models[lang], v, self.translators[lang], self.queries[name], params, result, error
         )
-        return self._render("query.html", **context)
+        return self._render("query.html", v, **context)
 
-    def not_found(self, path: str, origin: str) -> str:
-        return self._render("not_found.html", **services.not_found(self._view(origin), path))
+    def not_found(self, path: str, origin: str, lang: str = DEFAULT) -> str:
+        v = self._view(origin, lang, path)
+        return self._render("not_found.html", v, **services.not_found(v, path, self.translators[lang]))
 
-    def _view(self, origin: str) -> View:
-        return View(self.base, origin)
+    def _view(self, origin: str, lang: str, here: str, params: dict[str, str] | None = None) -> View:
+        return View(self.base, origin, lang, here=here, params=params)
 
-    def _render(self, template: str, **context: object) -> str:
-        return self.env.get_template(template).render(**context)
+    def _render(self, template: str, view: View, **context: object) -> str:
+        """The template with its context, the request's View (`v`) and the translator (`t`)."""
+        context["v"] = view
+        return self.env.get_template(template).render(t=self.translators[view.lang], **context)
 
 
 def environment(model: Model) -> Environment:

@@ -1,9 +1,15 @@
-"""Accent-insensitive search over the labels of the release (prefLabel, altLabel, title, notation…).
+"""Accent- and case-insensitive search over the release's titles, descriptions, other names and codes.
 
-The index is built once from the store (the release is read-only): every label of every IRI, folded
-to lower case without accents, so «citta» finds «Città» and «GRAN bosco» finds «Gran Bosco Torino».
-A query matches a label when every word of the query is in it; hits are ranked by how well they match
-(same code, label starting with the query, whole phrase, all words) and then by kind.
+The index is built once from the store (the release is read-only): every label, alternative label,
+code, title, description and definition of every IRI, folded to lower case without accents, so
+«citta» finds «Città», «GRAN bosco» finds «Gran Bosco Torino» and «aree protette» finds the action
+whose description speaks of them. A query matches a text when every word of the query is in it.
+
+Ranking (`search`): the best hit of each IRI, scored by where and how it matched, best first —
+an exact code (100) above an exact name (90), a name that starts with the query (70), the phrase at
+a word's start in a name (60) or inside one (50), every word somewhere in a name (30); other names
+(altLabel) a little below names; descriptions and definitions below every name (the phrase 20, the
+words 10). Ties go to the text in the reader's language, then alphabetically.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import pyoxigraph as ox
 from psm_ld.query.store import ReadStore
 from psm_ld.vocab import DCT, RDFS, SKOS
 
-# label property → how its hits are shown (Italian, the site's first language)
+# indexed property → the field its hits are shown as (a message key: search.field.<field>)
 FIELDS: dict[str, str] = {
     SKOS + "prefLabel": "etichetta",
     SKOS + "altLabel": "altra denominazione",
@@ -25,7 +31,11 @@ FIELDS: dict[str, str] = {
     DCT + "title": "titolo",
     DCT + "identifier": "identificativo",
     RDFS + "label": "etichetta",
+    DCT + "description": "descrizione",
+    SKOS + "definition": "definizione",
 }
+TEXT_FIELDS = ("descrizione", "definizione")  # long texts: ranked below every name
+OTHER_NAMES = ("altra denominazione",)
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'", "«": '"', "»": '"'})
 
 
@@ -75,8 +85,9 @@ class SearchIndex:
         entries.sort(key=lambda e: (e.iri, e.field, e.lang, e.text))
         return cls(entries)
 
-    def search(self, query: str, limit: int = 100) -> list[Hit]:
-        """The best hit of each matching IRI, best first."""
+    def search(self, query: str, limit: int = 100, lang: str = "it") -> list[Hit]:
+        """The best hit of each matching IRI, best first (the module's ranking); among equal scores
+        the text in `lang` wins."""
         phrase = fold(query)
         words = phrase.split()
         if not words:
@@ -87,9 +98,9 @@ class SearchIndex:
             if score <= 0:
                 continue
             current = best.get(entry.iri)
-            if current is None or (score, entry.lang == "it") > (current.score, current.lang == "it"):
+            if current is None or (score, entry.lang == lang) > (current.score, current.lang == lang):
                 best[entry.iri] = Hit(entry.iri, entry.text, entry.lang, entry.field, score)
-        hits = sorted(best.values(), key=lambda h: (-h.score, h.text.casefold(), h.iri))
+        hits = sorted(best.values(), key=lambda h: (-h.score, fold(h.text), h.iri))
         return hits[:limit]
 
 
@@ -97,11 +108,34 @@ def _score(entry: Entry, phrase: str, words: list[str]) -> int:
     text = entry.folded
     if not all(word in text for word in words):
         return 0
+    if entry.field in TEXT_FIELDS:
+        return 20 if phrase in text else 10
     if text == phrase:
-        return 100 if entry.field == "codice" else 90
-    if text.startswith(phrase):
-        return 70
-    if phrase in text:
+        score = 100 if entry.field == "codice" else 90
+    elif text.startswith(phrase):
+        score = 70
+    elif phrase in text:
         # a phrase that starts a word beats one inside a word
-        return 60 if (" " + phrase) in (" " + text) else 50
-    return 30
+        score = 60 if (" " + phrase) in (" " + text) else 50
+    else:
+        score = 30
+    return score - 5 if entry.field in OTHER_NAMES else score
+
+
+def snippet(text: str, query: str, width: int = 140) -> str:
+    """A window of about `width` characters of `text` around the first word of `query` it holds
+    (matched folded, cut at spaces, «…» where cut); the start of the text when none is found."""
+    words = fold(query).split()
+    folded = "".join(fold(ch) or " " for ch in text)  # one character for each, so indexes agree
+    at = next((i for i in (folded.find(w) for w in words) if i >= 0), 0) if len(folded) == len(text) else 0
+    if len(text) <= width:
+        return text
+    start = max(0, at - width // 3)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < at else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > at else end
+    return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")

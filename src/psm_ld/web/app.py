@@ -25,11 +25,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from psm_ld import __version__
 from psm_ld.config import Settings, SettingsError, load_settings
 from psm_ld.errors import Problem
-from psm_ld.pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH
+from psm_ld.pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH, SUGGEST_PATH
 from psm_ld.queries import load_queries
 from psm_ld.release import current_release
 from psm_ld.web import apidocs, endpoints, errors, openapi, opendata
-from psm_ld.web.dereference import dereference, origin_of
+from psm_ld.web.dereference import dereference, origin_of, page_language
 from psm_ld.web.reload import follow_releases
 from psm_ld.web.security import SecurityHeaders
 from psm_ld.web.served import Served, load
@@ -112,11 +112,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/", response_class=HTMLResponse, tags=["pages"])
     def home(request: Request) -> HTMLResponse:
-        return HTMLResponse(served_of(request).pages.home(origin_of(request)))
+        lang, headers = page_language(request)
+        return HTMLResponse(served_of(request).pages.home(origin_of(request), lang), headers=headers)
 
     @app.get(f"/{SEARCH_PATH}", response_class=HTMLResponse, tags=["pages"])
     def search(request: Request, q: str = "") -> HTMLResponse:
-        return HTMLResponse(served_of(request).pages.search(q, origin_of(request)))
+        lang, headers = page_language(request)
+        return HTMLResponse(served_of(request).pages.search(q, origin_of(request), lang), headers=headers)
+
+    @app.get(
+        f"/{SUGGEST_PATH}", tags=["pages"],
+        summary="Suggerimenti di ricerca / search suggestions: [{label, code, kind, context, url}]",
+    )  # fmt: skip
+    def suggest(request: Request, q: str = "") -> JSONResponse:
+        lang, headers = page_language(request)
+        found = served_of(request).pages.suggestions(q[:200], origin_of(request), lang)
+        return JSONResponse(found, headers={**headers, "Cache-Control": "public, max-age=300"})
 
     endpoints.register(app, served_of, queries)
     opendata.register(app, served_of)

@@ -5,6 +5,12 @@ If-Modified-Since: `not_modified`).
 
 The request path relative to the serving origin is the IRI relative to the canonical base, so one
 release is served unchanged on any origin.
+
+Languages (psm_ld.pages.urls has the decision): an HTML document's language is in its URL —
+`X.html` Italian, `X.html?lang=en` English — so documents never vary on Accept-Language and each is
+cached (and exported) once per language; the 303 from `X` carries `?lang=` on to the HTML document.
+Pages that are not documents (`page_language`) follow `?lang=`, else Accept-Language, and then say
+`Vary: Accept-Language`.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from starlette.responses import Response
 
 from psm_ld.errors import Problem
 from psm_ld.pages.documents import DOCUMENT_TYPES
+from psm_ld.pages.i18n import DEFAULT, explicit, language
 from psm_ld.query import conneg
 from psm_ld.web.served import Served
 
@@ -32,6 +39,26 @@ def origin_of(request: Request) -> str:
 
 def content_type(media: str) -> str:
     return f"{media}; charset=utf-8" if media.startswith("text/") or media.endswith("json") else media
+
+
+def page_language(request: Request, vary: tuple[str, ...] = ()) -> tuple[str, dict[str, str]]:
+    """The language of a page that is not a document (home, search, SPARQL, queries, «not found»)
+    and the headers that say how it was chosen: `Content-Language`, and `Vary: Accept-Language`
+    when no `?lang=` chose it (after `vary`, the other headers the response depends on)."""
+    given = explicit(request.query_params.get("lang"))
+    lang = language(given, request.headers.get("accept-language"), negotiate=True)
+    varies = (*vary, "Accept-Language") if given is None else vary
+    headers = {"Content-Language": lang}
+    if varies:
+        headers["Vary"] = ", ".join(varies)
+    return lang, headers
+
+
+def document_language(request: Request, media: str) -> str:
+    """The language of a document: `?lang=` for HTML (Italian without it), none for RDF."""
+    if media != conneg.HTML:
+        return ""
+    return explicit(request.query_params.get("lang")) or DEFAULT
 
 
 def not_found(request: Request) -> Problem:
@@ -57,15 +84,19 @@ def dereference(served: Served, request: Request, path: str) -> Response:
             headers={"Vary": "Accept"},
         )
     location = origin_of(request) + quote(path, safe=_SAFE) + conneg.SUFFIX_OF[chosen]
+    lang = document_language(request, chosen)
+    if lang and lang != DEFAULT:
+        location += f"?lang={lang}"
     return Response(status_code=303, headers={"Location": location, "Vary": "Accept"})
 
 
 def document(served: Served, request: Request, stem: str, media: str) -> Response:
     origin, base = origin_of(request), served.settings.base_uri
-    tag, headers = _headers(served.release.id, served.last_modified, base, stem, media, origin)
+    lang = document_language(request, media)
+    tag, headers = _headers(served.release.id, served.last_modified, base, stem, media, origin, lang)
     if not_modified(request, headers["ETag"], served.last_modified):
         return Response(status_code=304, headers=headers)
-    body = served.documents.get(base + stem, media, origin)
+    body = served.documents.get(base + stem, media, origin, lang)
     if body is None:
         raise not_found(request)
     return Response(body, media_type=content_type(media), headers=headers)
@@ -73,21 +104,26 @@ def document(served: Served, request: Request, stem: str, media: str) -> Respons
 
 @lru_cache(maxsize=8192)
 def _headers(
-    release: str, last_modified: str, base: str, stem: str, media: str, origin: str
+    release: str, last_modified: str, base: str, stem: str, media: str, origin: str, lang: str = ""
 ) -> tuple[str, dict[str, str]]:
-    """The ETag and the headers of a document: the same for every request, so computed once."""
+    """The ETag and the headers of a document: the same for every request, so computed once. An
+    HTML document in English (`lang`) is its own URL: canonical `….html?lang=en`."""
     iri, quoted = base + stem, quote(stem, safe=_SAFE)
-    tag = hashlib.sha256(f"{release}\n{iri}\n{media}\n{origin}".encode()).hexdigest()[:32]
+    tag = hashlib.sha256(f"{release}\n{iri}\n{media}\n{origin}\n{lang}".encode()).hexdigest()[:32]
     links = [f'<{origin}{quoted}{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"' for m in DOCUMENT_TYPES]
-    links.append(f'<{base}{quoted}{conneg.SUFFIX_OF[media]}>; rel="canonical"')
+    query = f"?lang={lang}" if lang and lang != DEFAULT else ""
+    links.append(f'<{base}{quoted}{conneg.SUFFIX_OF[media]}{query}>; rel="canonical"')
     links.append(f'<{iri}>; rel="describes"')
-    return tag, {
+    headers = {
         "Vary": "Accept",
         "Link": ", ".join(links),
         "ETag": f'"{tag}"',
         "Last-Modified": last_modified,
         "Cache-Control": "public, max-age=300",
     }
+    if lang:
+        headers["Content-Language"] = lang
+    return tag, headers
 
 
 def not_modified(request: Request, etag: str, last_modified: str | None) -> bool:

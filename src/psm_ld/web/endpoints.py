@@ -23,7 +23,7 @@ from psm_ld.query.sparql import (
     service_description,
 )
 from psm_ld.vocab import XSD
-from psm_ld.web.dereference import content_type, origin_of
+from psm_ld.web.dereference import content_type, origin_of, page_language
 from psm_ld.web.served import Served
 
 FORMAT_PARAMETER = {
@@ -46,6 +46,7 @@ SPARQL_PARAMETERS = [
     FORMAT_PARAMETER,
 ]  # fmt: skip
 ANY_RESULT = (*conneg.SELECT_TYPES, *conneg.RDF_TYPES, conneg.HTML)
+
 
 def varies(response: Response) -> Response:
     """`Vary: Accept` on a response of a route that negotiates: whichever representation it is (HTML
@@ -138,9 +139,10 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
         origin = origin_of(request)
         op = await read_operation(request)  # a ProtocolError is answered by web/errors.py
         html = wants_html(request, op.format)
+        lang, headers = page_language(request, ("Accept",))
         if op.query is None:
             if html:
-                return HTMLResponse(served.pages.sparql_form(None, None, None, origin))
+                return HTMLResponse(served.pages.sparql_form(None, None, None, origin, lang), headers=headers)
             return service_description_response(served, request, op.format)
         try:
             result = await served.pool.run(job_for(served, request, op.query, op, op.format, html))
@@ -148,10 +150,11 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
             if not html:
                 raise  # answered by web/errors.py
             # the query editor shows its own error beside the query, to be corrected there
-            page = served.pages.sparql_form(op.query, None, exc.message, origin)
-            return HTMLResponse(page, status_code=exc.status)
+            page = served.pages.sparql_form(op.query, None, exc.message, origin, lang)
+            return HTMLResponse(page, status_code=exc.status, headers=headers)
         if html:
-            return HTMLResponse(served.pages.sparql_form(op.query, as_table(result), None, origin))
+            page = served.pages.sparql_form(op.query, as_table(result), None, origin, lang)
+            return HTMLResponse(page, headers=headers)
         return result_response(served, request, result)
 
     @app.get("/queries", tags=["named queries"], summary="The named queries (JSON, or HTML for browsers)")
@@ -159,7 +162,9 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
         served = served_of(request)
         chosen = conneg.choose(request.headers.get("accept"), format, ("application/json", conneg.HTML))
         if chosen == conneg.HTML:
-            return varies(HTMLResponse(served.pages.queries_index(origin_of(request))))
+            lang, headers = page_language(request)
+            page = served.pages.queries_index(origin_of(request), lang)
+            return varies(HTMLResponse(page, headers=headers))
         origin = origin_of(request)
         return varies(JSONResponse([_query_json(q, origin) for q in queries.values()]))
 
@@ -175,13 +180,15 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
             )
         query = queries[name]
         format_name = request.query_params.get("format")
-        params = {k: v for k, v in request.query_params.items() if k != "format"}
+        params = {k: v for k, v in request.query_params.items() if k not in ("format", "lang")}
         html = wants_html(request, format_name)
         origin = origin_of(request)
         text = query.render(params)  # a QueryError (bad parameter) is answered by web/errors.py
         result = await served.pool.run(job_for(served, request, text, None, format_name, html))
         if html:
-            return HTMLResponse(served.pages.query_page(name, params, as_table(result), origin))
+            lang, headers = page_language(request, ("Accept",))
+            page = served.pages.query_page(name, params, as_table(result), origin, lang=lang)
+            return HTMLResponse(page, headers=headers)
         return result_response(served, request, result)
 
 

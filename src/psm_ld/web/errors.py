@@ -27,6 +27,7 @@ from psm_ld.errors import Problem
 from psm_ld.pages.errors import error_page
 from psm_ld.query import conneg
 from psm_ld.vocab import HTML, PLAIN_TEXT, PROBLEM_JSON
+from psm_ld.web.dereference import page_language
 from psm_ld.web.served import Served
 
 # The title of each status (RFC 9457 §3.1.3: the same for every occurrence), Italian first.
@@ -108,7 +109,9 @@ def response(request: Request, problem: Problem) -> Response:
         headers["Vary"] = ", ".join(filter(None, [headers.get("Vary"), "Accept"]))
     kind = representation(request)
     if kind == HTML:
-        return HTMLResponse(_page(request, problem), status_code=problem.status, headers=headers)
+        lang, lang_headers = page_language(request, tuple(v for v in [headers.get("Vary")] if v))
+        headers.update(lang_headers)
+        return HTMLResponse(_page(request, problem, lang), status_code=problem.status, headers=headers)
     if kind == PROBLEM_JSON:
         body: dict[str, object] = {
             "type": "about:blank",  # the status says it all (RFC 9457 §4.2.1); title is its phrase
@@ -128,9 +131,11 @@ async def _handle(request: Request, exc: Exception) -> Response:
     return response(request, as_problem(exc))
 
 
-def _page(request: Request, problem: Problem) -> str:
+def _page(request: Request, problem: Problem, lang: str) -> str:
+    """The HTML page of `problem`, in `lang` (the page's language: web.dereference.page_language)."""
     origin = str(request.base_url)
     served: Served | None = getattr(request.app.state, "served", None)
     if problem.status == 404 and served is not None:
-        return served.pages.not_found(request.scope["path"].lstrip("/"), origin)
-    return error_page(problem, title(problem.status), request.app.state.settings.base_uri, origin)
+        return served.pages.not_found(request.scope["path"].lstrip("/"), origin, lang)
+    base = request.app.state.settings.base_uri
+    return error_page(problem, title(problem.status), base, origin, lang, request.scope["path"])

@@ -23,9 +23,11 @@ def context(model: Model, v: View, iri: str) -> dict[str, object]:
     for quad in model.store.quads_for_pattern(None, None, ox.NamedNode(iri)):
         if isinstance(quad.subject, ox.NamedNode):
             incoming[quad.predicate.value].add(quad.subject.value)
+    title, title_lang = model.label_lang(iri)
     return {
         "v": v,
-        "title": model.label(iri),
+        "title": title,
+        "title_lang": model.fallback(title_lang),
         "rows": properties(model, v, iri),
         "incoming": [
             (model.link(p), [model.link(s) for s in sorted(subjects)[:SHOWN]], len(subjects))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from psm_ld.pages.counts import PLURALS, counts
+from psm_ld.pages.counts import counts
 from psm_ld.pages.jsonld import member_jsonld
 from psm_ld.pages.kinds.common import document
 from psm_ld.pages.model import Alignment, Model
@@ -38,22 +38,26 @@ def context(model: Model, v: View, iri: str, level: str) -> dict[str, object]:
             link = model.link(child)
             grandchildren = len(model.members(child, "Azione")) if children_level == "Strategia" else None
             children.append({"link": link, "n": grandchildren, "titled": child in model.labels})
-    title = model.labels.get(iri, {}).get("it") or next(iter(model.labels.get(iri, {}).values()), "")
+    labels = model.labels.get(iri, {})
+    title, title_lang = model.label_lang(iri) if labels else ("", "")
+    other = "it" if model.lang == "en" else "en"
+    description, description_lang = model.literal_lang(iri, DCT + "description")
     return {
         "v": v,
         "level": level,
         "level_label": model.label(model.psm + level),
-        "level_label_en": model.label(model.psm + level, "en"),
         "code": model.notations.get(iri, ""),
         "title": title,
-        "title_en": model.labels.get(iri, {}).get("en", ""),
-        "description": model.literal(iri, DCT + "description"),
+        "title_lang": model.fallback(title_lang),
+        "other_title": labels.get(other, "") if labels.get(other) != title else "",
+        "other_title_lang": other,
+        "description": description,
+        "description_lang": model.fallback(description_lang),
         "lineage": [model.link(p) for p in lineage],
         "stated": stated,
         "derived": derived,
         "children": children,
         "children_level": children_level,
-        "children_label": PLURALS.get(children_level or "", ""),
         "counts": counts(model, iri) if level == "Asse" else [],
         "present_children": len(children),
         "sources": model.sources(iri),
@@ -71,10 +75,14 @@ def _alt_names(model: Model, iri: str) -> list[dict[str, object]]:
             names.append(
                 {
                     "text": model.literal(label.value, SKOSXL + "literalForm"),
+                    "lang": model.literal_lang(label.value, SKOSXL + "literalForm")[1],
                     "note": model.literal(label.value, SKOS + "editorialNote"),
                     "sources": model.sources(label.value),
                 }
             )
     if not names:
-        names = [{"text": t, "note": "", "sources": []} for t, _ in model.literals(iri, SKOS + "altLabel")]
+        names = [
+            {"text": t, "lang": lang, "note": "", "sources": []}
+            for t, lang in model.literals(iri, SKOS + "altLabel")
+        ]
     return names

@@ -17,19 +17,23 @@ from psm_ld.pages.model import Model
 from psm_ld.pages.urls import View
 from psm_ld.vocab import DCT, OWL, RDFS, SH, SKOS, VANN
 
-RELATIONS = (
-    (RDFS + "subClassOf", "sottoclasse di / subclass of"),
-    (RDFS + "subPropertyOf", "sottoproprietà di / subproperty of"),
-    (RDFS + "domain", "dominio / domain"),
-    (RDFS + "range", "codominio / range"),
+RELATIONS = (  # property, message key (psm_ld.pages.i18n)
+    (RDFS + "subClassOf", "ontology.subclass_of"),
+    (RDFS + "subPropertyOf", "ontology.subproperty_of"),
+    (RDFS + "domain", "ontology.domain"),
+    (RDFS + "range", "ontology.range"),
 )
 
 
 def context(model: Model, v: View, iri: str) -> dict[str, object]:
+    title, title_lang = model.literal_lang(iri, DCT + "title")
+    other = "it" if model.lang == "en" else "en"
     return {
         "v": v,
-        "title": model.literal(iri, DCT + "title") or "Ontologia",
-        "title_en": model.literal(iri, DCT + "title", "en"),
+        "title": title or "psm:",
+        "title_lang": model.fallback(title_lang),
+        "other_title": model.literal_lang(iri, DCT + "title", other)[0] if other else "",
+        "other_title_lang": other,
         "descriptions": model.literals(iri, DCT + "description"),
         "version": model.literal(iri, OWL + "versionInfo"),
         "license": [o.value for o in model.objects(iri, DCT + "license") if isinstance(o, ox.NamedNode)],
@@ -48,14 +52,16 @@ def _terms(model: Model, kinds: Iterable[str]) -> list[dict[str, object]]:
         key=lambda s: s.casefold(),
     )
     out = []
+    other = "it" if model.lang == "en" else "en"
     for term in found:
         out.append(
             {
                 "iri": term,
                 "anchor": term[len(model.psm) :],
                 "curie": model.compact(term),
-                "label_it": model.labels.get(term, {}).get("it", ""),
-                "label_en": model.labels.get(term, {}).get("en", ""),
+                "label": model.label(term),
+                "other": model.labels.get(term, {}).get(other, ""),
+                "other_lang": other,
                 "definition": model.literals(term, SKOS + "definition")
                 + model.literals(term, RDFS + "comment"),
                 "kind": ", ".join(sorted(model.compact(t) for t in model.types.get(term, set()))),

@@ -59,13 +59,18 @@ def context(model: Model, plan: str) -> dict[str, object]:
     if period and isinstance(period[0], ox.NamedNode):
         start = model.literal(period[0].value, DCAT + "startDate")
         end = model.literal(period[0].value, DCAT + "endDate")
+    texts: dict[str, object] = {}
+    for name, value in (
+        ("title", model.label_lang(plan)),
+        ("motto", model.literal_lang(plan, model.psm + "motto")),
+        ("description", model.literal_lang(plan, DCT + "description")),
+        ("legal_basis", model.literal_lang(plan, model.psm + "baseGiuridica")),
+    ):
+        texts[name], texts[name + "_lang"] = value[0], model.fallback(value[1])
     return {
         "plan": plan,
         "plan_link": model.link(plan),
-        "title": model.label(plan),
-        "motto": model.literal(plan, model.psm + "motto"),
-        "description": model.literal(plan, DCT + "description"),
-        "legal_basis": model.literal(plan, model.psm + "baseGiuridica"),
+        **texts,
         "issued": model.literal(plan, DCT + "issued"),
         "accepted": model.literal(plan, DCT + "dateAccepted"),
         "start": start,
@@ -111,8 +116,6 @@ def _cell(concept: str, stated: set[str], cross: set[str]) -> dict[str, object]:
 
 
 def _short(model: Model, iri: str) -> Link:
-    """A concept with its short name (altLabel where the vocabulary gives one) as note."""
-    link = model.link(iri)
-    alt = [t for t, lang in model.literals(iri, SKOS + "altLabel") if lang in ("it", "")]
-    link.note = alt[0] if alt else link.label
-    return link
+    """A concept as the matrix shows it: its code, and its label, the same as on its own page (the
+    vocabularies' short altLabels are not the name the concept's page gives it)."""
+    return model.link(iri)

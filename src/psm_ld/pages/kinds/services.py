@@ -1,10 +1,11 @@
-"""The pages of the site's services: search (search.html), the SPARQL form (sparql.html), the named
-queries (queries.html, query.html) and «not found» (not_found.html).
+"""The pages of the site's services: search (search.html) and its suggestions, the SPARQL form
+(sparql.html), the named queries (queries.html, query.html) and «not found» (not_found.html).
 
 Contract: one function per page, giving its template's variables; result tables come in as `Table`
 (the server runs the query, the page only shows it) and go to the template as `Results`, every cell a
-`Shown` term. Links to the same results in other formats are
-site paths (`View.path` puts them on the origin).
+`Shown` term. A named query's result is shown for people: column titles from its header
+(`# column:`), labels as links, bare values, and a sentence when it found nothing. Links to the same
+results in other formats are site paths (`View.path` puts them on the origin).
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from urllib.parse import quote, urlencode
 
 import pyoxigraph as ox
 
+from psm_ld.pages.i18n import Translator
 from psm_ld.pages.model import Model
-from psm_ld.pages.search import SearchIndex
+from psm_ld.pages.search import SearchIndex, snippet
 from psm_ld.pages.terms import Shown, shown
 from psm_ld.pages.urls import View
 from psm_ld.queries import NamedQuery, QueryError
@@ -36,34 +38,56 @@ class Table:
 
 @dataclass
 class Results:
-    """A `Table` as the template shows it: one `Shown` per column in every row (an unbound one too)."""
+    """A `Table` as the template shows it: one `Shown` per column in every row (an unbound one too);
+    `titles`, when given, are the columns' titles for people (else the variable names)."""
 
     columns: list[str]
     rows: list[list[Shown]]
     truncated: bool
+    titles: list[str] | None = None
 
 
-def results(model: Model, v: View, table: Table | None) -> Results | None:
+def results(model: Model, v: View, table: Table | None, titles: list[str] | None = None) -> Results | None:
     if table is None:
         return None
     rows = [[shown(model, v, row.get(c)) for c in table.columns] for row in table.rows]
-    return Results(table.columns, rows, table.truncated)
+    return Results(table.columns, rows, table.truncated, titles)
 
 
 def search(model: Model, index: SearchIndex, v: View, q: str) -> dict[str, object]:
-    """The hits for `q` (none for a blank query), each with the label that matched and where it sits."""
-    hits = index.search(q) if q.strip() else []
-    results = [
+    """The hits for `q` (none for a blank query), each with the text that matched (a window around
+    the match in a description) and where it sits."""
+    hits = index.search(q, lang=model.lang) if q.strip() else []
+    found = [
         {
             "link": model.link(h.iri),
-            "text": h.text,
+            "text": snippet(h.text, q) if h.field in ("descrizione", "definizione") else h.text,
             "lang": h.lang,
             "field": h.field,
             "context": model.where(h.iri),
         }
         for h in hits
     ]
-    return {"v": v, "q": q, "results": results, "title": "Ricerca"}
+    return {"v": v, "q": q, "results": found, "title": "search"}
+
+
+def suggestions(model: Model, index: SearchIndex, v: View, q: str, limit: int) -> list[dict[str, str]]:
+    """The first `limit` hits for `q` as plain data: label (in the page's language where the data
+    has it), code, kind, where it sits and the URL of its page."""
+    hits = index.search(q, limit=limit, lang=model.lang) if q.strip() else []
+    out = []
+    for h in hits:
+        link = model.link(h.iri)
+        out.append(
+            {
+                "label": link.label,
+                "code": link.code,
+                "kind": link.kind,
+                "context": model.where(h.iri),
+                "url": v.href(h.iri),
+            }
+        )
+    return out
 
 
 def sparql_form(
@@ -102,14 +126,22 @@ def sparql_form(
 
 
 def queries_index(v: View, queries: dict[str, NamedQuery]) -> dict[str, object]:
-    return {"v": v, "title": "Query", "queries": list(queries.values())}
+    return {"v": v, "queries": list(queries.values())}
 
 
 def query_page(
-    model: Model, v: View, query: NamedQuery, params: dict[str, str], result: Table | None, error: str | None
+    model: Model,
+    v: View,
+    t: Translator,
+    query: NamedQuery,
+    params: dict[str, str],
+    result: Table | None,
+    error: str | None,
 ) -> dict[str, object]:
     """A named query: its form with the given values (defaults for the others), its text with them,
-    its result or the error (the text with its placeholders when the values do not fit)."""
+    its result for people (column titles from the header) or the error (the text with its
+    placeholders when the values do not fit), and why an empty result is empty."""
+    english = v.lang == "en"
     values = {p.name: params.get(p.name, p.default or "") for p in query.params}
     try:
         text = query.render(params)
@@ -121,20 +153,30 @@ def query_page(
         (label, f"queries/{quote(query.name)}?{urlencode({**given, 'format': fmt})}")
         for fmt, label in RESULT_FORMATS
     ]
+    titles = None
+    if result is not None:
+        titles = [query.column_title(c, v.lang) for c in result.columns]
+    shown_values = ", ".join(f"{name} = «{value}»" for name, value in values.items() if value)
+    empty = t("query.empty", values=shown_values) if shown_values else t("query.empty_no_params")
     return {
         "v": v,
-        "title": query.title,
+        "title": query.title_en if english else query.title,
+        "description": query.description_en if english else query.description,
         "query": query,
+        "params": [
+            {"name": p.name, "type": p.type, "description": p.described(v.lang)} for p in query.params
+        ],
         "values": values,
         "text": text,
-        "result": results(model, v, result),
+        "result": results(model, v, result, titles),
         "error": error,
+        "empty": empty,
         "formats": formats,
         "editor": f"sparql?{urlencode({'query': text})}",
     }
 
 
-def not_found(v: View, path: str) -> dict[str, object]:
+def not_found(v: View, path: str, t: Translator) -> dict[str, object]:
     """«Not found», with a search for the words of the path (numbers left out)."""
     guess = " ".join(w for w in re.split(r"[/._#?=&-]+", path) if w and not w.isdigit())[-60:]
-    return {"v": v, "title": "Pagina non trovata", "path": path, "guess": guess}
+    return {"v": v, "title": t("notfound.title"), "path": path, "guess": guess}

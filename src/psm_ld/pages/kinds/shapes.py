@@ -32,10 +32,11 @@ def context(model: Model, v: View, iri: str) -> dict[str, object]:
         }
         for s in shapes
     ]
+    title, title_lang = model.label_lang(iri)
     return {
         "v": v,
-        "title": model.label(iri),
-        "title_en": model.labels.get(iri, {}).get("en", ""),
+        "title": title,
+        "title_lang": model.fallback(title_lang),
         "rows": properties(model, v, iri),
         "sections": sections,
         **document(model, v, iri),

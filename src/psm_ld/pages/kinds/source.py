@@ -14,13 +14,17 @@ from psm_ld.vocab import DCT, SKOS
 
 def context(model: Model, v: View, iri: str) -> dict[str, object]:
     citing = model.subjects(DCT + "source", iri)
+    title, title_lang = model.label_lang(iri)
+    note, note_lang = model.literal_lang(iri, SKOS + "editorialNote")
     return {
         "v": v,
-        "title": model.label(iri),
+        "title": title,
+        "title_lang": model.fallback(title_lang),
         "identifier": model.literal(iri, DCT + "identifier"),
         "publisher": model.literal(iri, DCT + "publisher"),
         "date": model.literal(iri, DCT + "date"),
-        "note": model.literal(iri, SKOS + "editorialNote"),
+        "note": note,
+        "note_lang": model.fallback(note_lang),
         "citing": [model.link(c) for c in citing],
         **document(model, v, iri),
     }

@@ -1,0 +1,422 @@
+"""The interface in Italian and English: the message catalogue, plurals, and how a request's
+language is chosen.
+
+Contract: `LANGUAGES` are the languages pages are written in ("it" first: the plan's language and
+the default). `Translator(lang)` gives a message by key (`t("nav.plan")`, with `str.format` fields:
+`t("plan.crumb", code="2021-2023")`), a counted message (`t.n("results.count", 3)`: the singular for
+1, the plural otherwise), a class's name for a number (`t.word("Azione", 2)` → «azioni») and the
+participle of a declared count («dichiarate da», «declared by»). An unknown key raises KeyError, so a
+page that uses a message the catalogue lacks fails its test instead of showing a key.
+
+Choosing the language (`language`): an explicit `?lang=it|en` wins; otherwise, where the page may
+vary (`negotiate=True`), the best of `Accept-Language`; otherwise Italian. Which pages negotiate and
+why: psm_ld.pages.urls (the decision is documented there and in README).
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("it", "en")
+DEFAULT = "it"
+NAMES = {"it": "Italiano", "en": "English"}
+
+# key → (Italian, English)
+MESSAGES: dict[str, tuple[str, str]] = {
+    "site.title_suffix": ("PSM Torino linked data", "PSM Turin linked data"),
+    "site.description": (
+        "Piano Strategico Metropolitano della Città metropolitana di Torino come linked data",
+        "The Metropolitan Strategic Plan of the Metropolitan City of Turin as linked data",
+    ),
+    "site.skip": ("Vai al contenuto", "Skip to content"),
+    "site.brand": ("Piano Strategico Metropolitano", "Metropolitan Strategic Plan"),
+    "site.brand_sub": ("Torino · linked data", "Turin · linked data"),
+    "nav.label": ("Sezioni del sito", "Site sections"),
+    "nav.plan": ("Piano", "Plan"),
+    "nav.search": ("Cerca", "Search"),
+    "nav.queries": ("Query", "Queries"),
+    "nav.ontology": ("Ontologia", "Ontology"),
+    "nav.data": ("Dati", "Data"),
+    "lang.label": ("Lingua", "Language"),
+    "crumbs.label": ("Percorso", "Breadcrumbs"),
+    "crumbs.home": ("Home", "Home"),
+    "footer.as_data": ("Questa pagina come dati:", "This page as data:"),
+    "footer.fallback": (
+        "I testi presenti nei dati solo in italiano sono mostrati in italiano.",
+        "Where the data has no English text, the Italian one is shown, marked «it».",
+    ),
+    "footer.about": (
+        "Il Piano Strategico Metropolitano della Città metropolitana di Torino come linked data, "
+        "pubblicato da psm-ld: ogni affermazione ha la sua fonte.",
+        "The Metropolitan Strategic Plan of the Metropolitan City of Turin as linked data, published "
+        "by psm-ld: every statement has its source.",
+    ),
+    "footer.shapes": ("Forme SHACL", "SHACL shapes"),
+    "footer.catalog": ("Catalogo DCAT", "DCAT catalog"),
+    "sources.heading": ("Fonti", "Sources"),
+    # search
+    "search.title": ("Ricerca", "Search"),
+    "search.label": (
+        "Cerca assi, strategie, azioni, missioni, obiettivi…",
+        "Search axes, strategies, actions, missions, objectives…",
+    ),
+    "search.placeholder": ("es. verde, parchi, Gran Bosco, M2", "e.g. verde, parchi, Gran Bosco, M2"),
+    "search.quick_label": ("Cerca nel piano", "Search the plan"),
+    "search.quick_placeholder": ("Cerca…", "Search…"),
+    "search.button": ("Cerca", "Search"),
+    "search.none": (
+        "Nessun risultato. La ricerca ignora maiuscole e accenti («citta» trova «Città») e vuole tutte "
+        "le parole, nei titoli, nelle descrizioni, nelle altre denominazioni e nei codici. Prova con "
+        "meno parole o con un codice:",
+        "No results. Search ignores case and accents («citta» finds «Città») and wants every word, in "
+        "titles, descriptions, other names and codes. Try fewer words or a code:",
+    ),
+    "search.explore": ("esplora il piano", "explore the plan"),
+    "search.intro": (
+        "Cerca tra i titoli, le descrizioni, le altre denominazioni e i codici di assi, strategie, "
+        "azioni, missioni PNRR, obiettivi di coesione, programmi europei, fonti e termini "
+        "dell'ontologia. Maiuscole e accenti non contano.",
+        "Search the titles, descriptions, other names and codes of axes, strategies, actions, PNRR "
+        "missions, cohesion objectives, EU programmes, sources and ontology terms. Case and accents "
+        "do not matter. The plan's texts are mostly in Italian.",
+    ),
+    "search.field.etichetta": ("etichetta", "label"),
+    "search.field.altra denominazione": ("altra denominazione", "other name"),
+    "search.field.codice": ("codice", "code"),
+    "search.field.titolo": ("titolo", "title"),
+    "search.field.identificativo": ("identificativo", "identifier"),
+    "search.field.descrizione": ("descrizione", "description"),
+    "search.field.definizione": ("definizione", "definition"),
+    "search.suggestions": ("Suggerimenti", "Suggestions"),
+    # home and plan
+    "home.eyebrow": ("Città metropolitana di Torino", "Metropolitan City of Turin"),
+    "home.full_plan": ("Scheda completa del piano →", "The whole plan →"),
+    "home.other_editions": ("Altre edizioni:", "Other editions:"),
+    "home.figures": ("Il piano in numeri", "The plan in figures"),
+    "home.figures_intro": (
+        "Quanti assi, strategie e azioni sono nei dati, e quanti ne dichiara ogni fonte. Dove le fonti "
+        "non concordano o i dati sono incompleti, lo diciamo.",
+        "How many axes, strategies and actions the data holds, and how many each source declares. "
+        "Where sources disagree or the data is incomplete, we say so.",
+    ),
+    "home.matrix": ("Allineamenti: assi × PNRR × coesione", "Alignments: axes × PNRR × cohesion"),
+    "home.matrix_intro": (
+        "Le due tabelle della presentazione del piano: ogni asse corrisponde a una missione del PNRR e "
+        "a un obiettivo della politica di coesione 2021-2027.",
+        "The two tables of the plan's presentation: each axis matches a PNRR mission and a 2021-2027 "
+        "cohesion policy objective.",
+    ),
+    "home.plan_wide": (
+        "Strumenti e obiettivi dell'intero piano",
+        "Instruments and objectives of the whole plan",
+    ),
+    "home.no_plan": ("Nessun piano nella release servita.", "No plan in the release being served."),
+    "home.open_data": ("Dati aperti", "Open data"),
+    "home.sparql_card": (
+        "Interroga tutti i dati con SPARQL 1.1: editor con esempi e risultati in tabella, JSON, XML, "
+        "CSV, TSV.",
+        "Query all the data with SPARQL 1.1: an editor with examples, results as a table, JSON, XML, "
+        "CSV, TSV.",
+    ),
+    "home.vocabularies": ("Ontologia e vocabolari", "Ontology and vocabularies"),
+    "home.ontology": ("Ontologia psm:", "The psm: ontology"),
+    "home.shapes": ("forme SHACL", "SHACL shapes"),
+    "home.download": ("Scarica", "Download"),
+    "home.catalog": ("Catalogo DCAT-AP_IT", "DCAT-AP_IT catalog"),
+    "plan.crumb": ("Piano {code}", "Plan {code}"),
+    "plan.legal_basis": ("Base giuridica", "Legal basis"),
+    "plan.period": ("Periodo", "Period"),
+    "plan.accepted": ("Approvato", "Approved"),
+    "plan.issued": ("Presentato", "Presented"),
+    "plan.axes_strategies": ("Assi e strategie", "Axes and strategies"),
+    "plan.plan_wide": ("Dichiarati per l'intero piano", "Stated for the whole plan"),
+    "plan.none": ("Nessuno.", "None."),
+    "level.Asse": ("Asse", "Axis"),
+    # counts
+    "counts.heading": ("Conteggi: dichiarati e presenti", "Counts: declared and present"),
+    "counts.axis_sum": ("la stessa fonte, asse per asse, ne conta", "the same source, axis by axis, counts"),
+    "counts.sum_differs": ("somma ≠ {value}", "sum ≠ {value}"),
+    "counts.none_declared": ("nessuna fonte dichiara un numero", "no source declares a number"),
+    "counts.no_source": ("da una fonte non indicata", "by an unnamed source"),
+    # members
+    "member.no_title": (
+        "{level} {code}: titolo non presente nei dati",
+        "{level} {code}: no title in the data",
+    ),
+    "member.also": ("Anche:", "Also:"),
+    "member.source": ("fonte:", "source:"),
+    "member.no_description": ("Descrizione non presente nei dati.", "No description in the data."),
+    "member.children_Strategia": ("Strategie", "Strategies"),
+    "member.children_Azione": ("Azioni", "Actions"),
+    "member.in_data": ("{n} nei dati", "{n} in the data"),
+    "member.untitled": ("titolo non presente", "no title"),
+    "member.no_children_Strategia": (
+        "Nessuna strategia di questo asse è ancora nei dati.",
+        "No strategy of this axis is in the data yet.",
+    ),
+    "member.no_children_Azione": (
+        "Nessuna azione di questa strategia è ancora nei dati.",
+        "No action of this strategy is in the data yet.",
+    ),
+    # alignments
+    "align.heading": ("Allineamenti", "Alignments"),
+    "align.stated_heading": ("Dichiarati dalle fonti", "Stated by the sources"),
+    "align.derived_heading": ("Ricavati dai livelli superiori", "Derived from the levels above"),
+    "align.derived_intro": (
+        "Valgono per regola (l'elemento appartiene a un asse o al piano che li dichiara), non perché una "
+        "fonte li indichi per questo elemento.",
+        "They hold by rule (the element belongs to an axis or plan that states them), not because a "
+        "source gives them for this element.",
+    ),
+    "align.none_stated": (
+        "Nessuna fonte indica allineamenti per questo elemento.",
+        "No source gives alignments for this element.",
+    ),
+    "align.stated": ("dichiarato", "stated"),
+    "align.stated_title": ("indicato da una fonte", "given by a source"),
+    "align.from_plan": ("dal piano (trasversale)", "from the plan (cross-cutting)"),
+    "align.plan_title": ("vale per tutto il piano", "holds for the whole plan"),
+    "align.derived_title": ("ricavato per regola, non da una fonte", "derived by rule, not from a source"),
+    "align.derived_from_asse": ("ricavato dall'asse", "derived from axis"),
+    "align.derived_from_strategia": ("ricavato dalla strategia", "derived from strategy"),
+    "align.derived_from_componente": ("ricavato dalla componente", "derived from component"),
+    # matrix
+    "matrix.caption": (
+        "Assi del PSM × missioni PNRR × obiettivi della politica di coesione 2021-2027 (✓ indicato "
+        "dalla presentazione del piano; ◦ trasversale: vale per l'intero piano)",
+        "PSM axes × PNRR missions × 2021-2027 cohesion policy objectives (✓ given by the plan's "
+        "presentation; ◦ cross-cutting: holds for the whole plan)",
+    ),
+    "matrix.missions": ("Missioni PNRR", "PNRR missions"),
+    "matrix.objectives": ("Obiettivi di coesione", "Cohesion objectives"),
+    "matrix.objectives_long": ("Obiettivi di coesione 2021-2027", "Cohesion objectives 2021-2027"),
+    "matrix.whole_plan": ("Intero piano (trasversale)", "Whole plan (cross-cutting)"),
+    "matrix.yes": ("sì", "yes"),
+    "matrix.no": ("no", "no"),
+    "matrix.cross": ("trasversale", "cross-cutting"),
+    "matrix.cross_title": ("trasversale: vale per l'intero piano", "cross-cutting: holds for the whole plan"),
+    # concepts and vocabularies
+    "concept.scheme": ("Vocabolario", "Vocabulary"),
+    "concept.broader": ("Più generale", "Broader"),
+    "concept.matches": ("Corrispondenze", "Matches"),
+    "concept.narrower": ("Articolazione", "Narrower concepts"),
+    "concept.in_plan": ("Nel piano", "In the plan"),
+    "concept.stated_as": ("dichiarato: {property}", "stated: {property}"),
+    "concept.via": ("tramite", "via"),
+    "concept.none_aligned": (
+        "Nessun elemento del piano è allineato a questo concetto.",
+        "No element of the plan is aligned to this concept.",
+    ),
+    "concept.derived_heading": ("Ricavati per regola ({n})", "Derived by rule ({n})"),
+    "concept.derived_intro": (
+        "Strategie e azioni che appartengono a un elemento allineato: l'allineamento vale per regola, "
+        "non per fonte.",
+        "Strategies and actions that belong to an aligned element: the alignment holds by rule, not "
+        "by a source.",
+    ),
+    "concept.from": ("da", "from"),
+    "scheme.toc": ("In questa pagina", "On this page"),
+    "scheme.tree": ("Gerarchia", "Hierarchy"),
+    "scheme.az": ("Dalla A alla Z", "A to Z"),
+    "scheme.letters": ("Iniziali", "Initials"),
+    "scheme.counts": ("Nel piano, per concetto", "In the plan, by concept"),
+    "scheme.counts_intro": (
+        "Quanti assi, strategie e azioni di ogni edizione sono allineati a ciascun concetto (dichiarati "
+        "da una fonte, per il concetto o uno più specifico, o ricavati per regola dal livello "
+        "superiore); ogni numero porta all'elenco.",
+        "How many axes, strategies and actions of each edition are aligned to each concept (stated by "
+        "a source, for the concept or a narrower one, or derived by rule from the level above); each "
+        "number leads to the list.",
+    ),
+    "scheme.concept": ("Concetto", "Concept"),
+    "scheme.edition": ("PSM {code}", "PSM {code}"),
+    # ontology, shapes, sources, generic
+    "ontology.version": ("versione {version}", "version {version}"),
+    "ontology.prefix": ("Prefisso", "Prefix"),
+    "ontology.license": ("Licenza", "Licence"),
+    "ontology.index": ("Indice", "Contents"),
+    "ontology.classes": ("Classi", "Classes"),
+    "ontology.properties": ("Proprietà", "Properties"),
+    "ontology.instances": ("Istanze nei dati", "Instances in the data"),
+    "ontology.subclass_of": ("sottoclasse di", "subclass of"),
+    "ontology.subproperty_of": ("sottoproprietà di", "subproperty of"),
+    "ontology.domain": ("dominio", "domain"),
+    "ontology.range": ("codominio", "range"),
+    "shapes.intro": (
+        "Le regole con cui ogni release viene validata prima di essere pubblicata.",
+        "The rules every release is validated against before it is published.",
+    ),
+    "shapes.index": ("Indice delle forme", "Shapes"),
+    "source.crumb": ("Fonte {identifier}", "Source {identifier}"),
+    "source.publisher": ("Editore", "Publisher"),
+    "source.date": ("Data", "Date"),
+    "source.note": ("Nota", "Note"),
+    "source.cited_by": ("Citata da", "Cited by"),
+    "generic.no_properties": (
+        "Nessuna proprietà: questa risorsa compare solo come valore.",
+        "No properties: this resource only appears as a value.",
+    ),
+    "generic.incoming": ("Collegamenti entranti", "Incoming links"),
+    # queries and SPARQL
+    "queries.heading": ("Query pronte", "Named queries"),
+    "queries.intro": (
+        "Domande frequenti sui dati, con parametri. Ogni risultato è disponibile in HTML, JSON, XML, "
+        "CSV e TSV.",
+        "Frequent questions about the data, with parameters. Every result comes as HTML, JSON, XML, "
+        "CSV and TSV.",
+    ),
+    "queries.params": ("Parametri:", "Parameters:"),
+    "query.run": ("Esegui", "Run"),
+    "query.error": ("Errore", "Error"),
+    "query.text": ("Testo SPARQL", "SPARQL text"),
+    "query.open_editor": ("Apri nell'editor SPARQL", "Open in the SPARQL editor"),
+    "query.empty": (
+        "La query non ha trovato nulla con questi valori: {values}. Controlla i codici (sono quelli "
+        "dei dati, es. «2021-2023», «M2») o prova i valori predefiniti.",
+        "The query found nothing with these values: {values}. Check the codes (they are the data's, "
+        "e.g. «2021-2023», «M2») or try the defaults.",
+    ),
+    "query.empty_no_params": (
+        "La query non ha trovato nulla: nei dati non c'è ciò che cerca.",
+        "The query found nothing: the data holds nothing it looks for.",
+    ),
+    "results.heading": ("Risultati", "Results"),
+    "results.truncated": ("(troncati al limite del server)", "(cut at the server's limit)"),
+    "results.region": ("Risultati", "Results"),
+    "results.formats": ("Stessi risultati come:", "The same results as:"),
+    "sparql.heading": ("Interroga i dati con SPARQL", "Query the data with SPARQL"),
+    "sparql.intro_endpoint": ("Endpoint SPARQL 1.1 in sola lettura:", "Read-only SPARQL 1.1 endpoint:"),
+    "sparql.intro_graph": (
+        "Il grafo predefinito è l'unione di tutti i grafi; il prefisso",
+        "The default graph is the union of all graphs; the prefix",
+    ),
+    "sparql.examples": ("Esempi", "Examples"),
+    "sparql.choose": ("— scegli una query d'esempio —", "— choose an example query —"),
+    "sparql.query": ("Query", "Query"),
+    "sparql.run": ("Esegui", "Run"),
+    "sparql.kbd": ("Ctrl+Invio", "Ctrl+Enter"),
+    "sparql.error": ("La query non è andata a buon fine", "The query failed"),
+    "sparql.examples_heading": ("Query d'esempio", "Example queries"),
+    "sparql.with_params": ("con parametri", "with parameters"),
+    "notfound.title": ("Pagina non trovata", "Page not found"),
+    "notfound.nothing_at": (
+        "Non c'è nulla a questo indirizzo in questa release dei dati:",
+        "Nothing is published at this address in the current release:",
+    ),
+    "notfound.plan": ("Il piano in sintesi", "The plan at a glance"),
+}
+
+# key → ((Italian singular, plural), (English singular, plural)); `{n}` is the number
+PLURALS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "results.count": (("{n} risultato", "{n} risultati"), ("{n} result", "{n} results")),
+    "search.count": (
+        ("{n} risultato per «{q}»", "{n} risultati per «{q}»"),
+        ("{n} result for «{q}»", "{n} results for «{q}»"),
+    ),
+    "counts.present_in_data": (("presente nei dati", "presenti nei dati"), ("in the data", "in the data")),
+    "counts.present": (("{n} presente", "{n} presenti"), ("{n} present", "{n} present")),
+    "home.axes": (("L'asse", "I {n} assi"), ("The axis", "The {n} axes")),
+    "home.matrix_cross": (
+        (
+            "non corrisponde a un asse ma è trasversale all'intero piano.",
+            "non corrispondono a un asse ma sono trasversali all'intero piano.",
+        ),
+        ("matches no axis but cuts across the whole plan.", "match no axis but cut across the whole plan."),
+    ),
+    "member.actions_in_data": (
+        ("{n} azione nei dati", "{n} azioni nei dati"),
+        ("{n} action in the data", "{n} actions in the data"),
+    ),
+    "scheme.concepts": (("{n} concetto", "{n} concetti"), ("{n} concept", "{n} concepts")),
+    "shapes.count": (("{n} forma", "{n} forme"), ("{n} shape", "{n} shapes")),
+}
+
+# an ontology class (local name) → ((it singular, plural), (en singular, plural)); grammatical gender
+# in Italian for the participle «dichiarato/a/i/e»
+WORDS: dict[str, tuple[tuple[str, str], tuple[str, str]]] = {
+    "PianoStrategico": (("piano", "piani"), ("plan", "plans")),
+    "Asse": (("asse", "assi"), ("axis", "axes")),
+    "Strategia": (("strategia", "strategie"), ("strategy", "strategies")),
+    "Azione": (("azione", "azioni"), ("action", "actions")),
+}
+FEMININE = {"Strategia", "Azione"}
+
+
+class Translator:
+    """The messages of one language (see the module's contract)."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang if lang in LANGUAGES else DEFAULT
+        self.index = LANGUAGES.index(self.lang)
+
+    def __call__(self, key: str, **fields: object) -> str:
+        text = MESSAGES[key][self.index]
+        return text.format(**fields) if fields else text
+
+    def n(self, key: str, n: int, **fields: object) -> str:
+        singular, plural = PLURALS[key][self.index]
+        return (singular if n == 1 else plural).format(n=n, **fields)
+
+    def word(self, cls: str, n: int) -> str:
+        """The name of `n` things of the class `cls`: «1 azione», «2 azioni»; unknown classes as
+        they are."""
+        forms = WORDS.get(cls)
+        if forms is None:
+            return cls
+        singular, plural = forms[self.index]
+        return singular if n == 1 else plural
+
+    def declared(self, cls: str, n: int) -> str:
+        """«dichiarate da» (agreeing with the class and number), «declared by»."""
+        if self.lang == "en":
+            return "declared by"
+        ending = ("a" if n == 1 else "e") if cls in FEMININE else ("o" if n == 1 else "i")
+        return f"dichiarat{ending} da"
+
+    def declared_short(self, cls: str, n: int) -> str:
+        """«dichiarate 28», «28 declared»."""
+        if self.lang == "en":
+            return f"{n} declared"
+        return f"{self.declared(cls, n).removesuffix(' da')} {n}"
+
+
+def parse_accept_language(header: str | None) -> list[tuple[str, float]]:
+    """Language ranges (primary subtag, lower case) with their q-values, in header order."""
+    ranges = []
+    for part in (header or "").split(","):
+        fields = [f.strip() for f in part.split(";")]
+        tag = fields[0].lower().split("-", 1)[0]
+        if not tag:
+            continue
+        q = 1.0
+        for f in fields[1:]:
+            if f.startswith("q="):
+                try:
+                    q = float(f[2:])
+                except ValueError:
+                    q = 0.0
+        ranges.append((tag, q))
+    return ranges
+
+
+def accepted(header: str | None) -> str:
+    """The language of `LANGUAGES` the Accept-Language header prefers (highest q, then first
+    listed; `*` means any, so Italian); Italian when it names none of them."""
+    best, best_q = DEFAULT, 0.0
+    for tag, q in parse_accept_language(header):
+        lang = DEFAULT if tag == "*" else tag
+        if lang in LANGUAGES and q > best_q:
+            best, best_q = lang, q
+    return best
+
+
+def explicit(value: str | None) -> str | None:
+    """The language a `?lang=` value names, or None (absent or not one of `LANGUAGES`)."""
+    return value if value in LANGUAGES else None
+
+
+def language(query_lang: str | None, accept_language: str | None, *, negotiate: bool) -> str:
+    """The language of a page: `?lang=` if it names one, else Accept-Language where the page
+    negotiates, else Italian."""
+    chosen = explicit(query_lang)
+    if chosen:
+        return chosen
+    return accepted(accept_language) if negotiate else DEFAULT
