@@ -123,10 +123,17 @@ def test_browser_gets_a_page_in_both_languages(client: TestClient, case: str) ->
     assert response.headers["content-type"] == "text/html; charset=utf-8"
     page = response.text
     assert page.startswith("<!doctype html>") and '<html lang="it">' in page
+    assert response.headers["content-language"] == "it" and "Accept-Language" in response.headers["vary"]
+    # the same page in the reader's language (pages/i18n.py): English when the browser prefers it
+    in_english = ask(client, request, {**BROWSER, "Accept-Language": "en-GB,en;q=0.9"})
+    assert in_english.status_code == status and '<html lang="en">' in in_english.text
+    assert in_english.headers["content-language"] == "en"
     if status == 404:  # the not-found page, with a search
-        assert "Pagina non trovata" in page and "Not found" in page and 'role="search"' in page
+        assert "Pagina non trovata" in page and 'role="search"' in page
+        assert "Page not found" in in_english.text and 'role="search"' in in_english.text
     else:
-        assert italian in page and english in page, page
+        assert italian in page and english not in page, page
+        assert english in in_english.text, in_english.text
 
 
 def test_browser_sees_sparql_errors_in_the_query_editor(client: TestClient) -> None:
@@ -165,8 +172,9 @@ def test_while_loading_every_client_is_told_in_its_form(other_build: Path) -> No
     loading = TestClient(create_app(settings(other_build)))
     page = loading.get("/", headers=BROWSER)
     assert page.status_code == 503 and page.headers["retry-after"] == "2"
-    assert "Servizio non disponibile" in page.text and "Service Unavailable" in page.text
-    assert "si sta ancora caricando" in page.text and "still loading" in page.text
+    assert "Servizio non disponibile" in page.text and "si sta ancora caricando" in page.text
+    english = loading.get("/?lang=en", headers=BROWSER)
+    assert "Service Unavailable" in english.text and "still loading" in english.text
     problem = loading.get("/sparql", headers=JSON_CLIENT).json()
     assert problem["status"] == 503 and SHAPE.match(problem["detail"])
     text = loading.get("/psm/2021-2023", headers=PLAIN_CLIENT).text
