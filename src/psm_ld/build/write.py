@@ -68,7 +68,9 @@ def _term(term: object, prefix: str) -> str:
     return _quoteLiteral(term)  # type: ignore[arg-type]
 
 
-def write_release(built: Built, report: Report, build_dir: Path, data_dir: Path, keep: int = 5) -> Release:
+def write_release(
+    built: Built, report: Report, build_dir: Path, data_dir: Path, keep: int = 5
+) -> Release:
     """Write a release directory, point `current` at it and prune old releases (keeping `keep`);
     refuses a non-conforming report. On any failure (OSError included: a full disk) the staging
     folder is removed before the exception propagates, and `current` is untouched."""

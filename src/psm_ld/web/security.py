@@ -25,8 +25,6 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
-
-
 class SecurityHeaders:
     """Adds HEADERS to every HTTP response that does not set them itself (plain ASGI, like
     app.AllowAnyOrigin: no per-request task)."""
