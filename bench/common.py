@@ -36,9 +36,13 @@ class Config:
     scale: int  # synthetic funded projects of the scale test (~12.5 triples each)
     scale_queries: int  # sequential requests of each scale query (p50 over these)
     build_repeats: int
-    smoke: bool
+    smoke: bool  # a check that the harness works, not a measurement (bench/README.md, "--smoke")
     profile: bool  # py-spy the psm-ld server during a mix and a dereferencing run
     workdir: Path
+    # smoke only: each load run stops after this many responses per wrk thread (the duration is
+    # then a ceiling), no warm-up runs, no restarts; None for a measurement
+    mix_responses: int | None = None
+    deref_responses: int | None = None
 
     @staticmethod
     def from_env(smoke: bool, profile: bool, workdir: Path) -> Config:
@@ -46,16 +50,18 @@ class Config:
             return int(os.environ.get(name, smoke_default if smoke else default))
 
         return Config(
-            duration=env("BENCH_DURATION", 10, 1),
+            duration=env("BENCH_DURATION", 10, 60),  # with --smoke: a ceiling, runs stop by count
             concurrency=env("BENCH_CONCURRENCY", 16, 4),
             deref_connections=env("BENCH_DEREF_CONNECTIONS", 64, 64),
             repeats=env("BENCH_REPEATS", 3, 1),
-            scale=env("BENCH_SCALE", 80_000, 2_000),
-            scale_queries=env("BENCH_SCALE_QUERIES", 60, 10),
+            scale=env("BENCH_SCALE", 80_000, 500),
+            scale_queries=env("BENCH_SCALE_QUERIES", 60, 5),
             build_repeats=env("BENCH_BUILD_REPEATS", 3, 1),
             smoke=smoke,
             profile=profile,
             workdir=workdir,
+            mix_responses=2 if smoke else None,
+            deref_responses=100 if smoke else None,
         )
 
 

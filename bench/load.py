@@ -1,11 +1,14 @@
 """Load generation on loopback: wrk with a Lua script rotating requests (or, without wrk, a bounded
-asyncio + httpx client). Every run is bounded in time; the result is one dict of figures."""
+asyncio + httpx client). Every run is bounded in time, and optionally (`limit`, the smoke run) by a
+number of responses; the result is one dict of figures."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import signal
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +45,7 @@ function request()
   counter = counter + 1
 %(request)s
 end
+%(stop)s
 function done(summary, latency, requests_)
   local e = summary.errors
   io.write(string.format(
@@ -65,9 +69,19 @@ def _lua_string(text: str) -> str:
 FIXED_REQUEST = "  return requests[(counter % #requests) + 1]"
 UNIQUE_REQUEST = """  local r = parts[(counter % #parts) + 1]
   return wrk.format(r[1], r[2], r[3], r[4] .. "\\n# NONCE-" .. (tid or 0) .. "-" .. counter)"""
+# With a limit, each wrk thread stops after that many responses (wrk's thread:stop()) and says so.
+STOP_AFTER = """local responses = 0
+function response(status, headers, body)
+  responses = responses + 1
+  if responses == %d then
+    io.write("WRKSTOP\\n")
+    io.flush()
+    wrk.thread:stop()
+  end
+end"""
 
 
-def lua_script(requests: list[Request], path: Path, unique: bool = False) -> Path:
+def lua_script(requests: list[Request], path: Path, unique: bool = False, limit: int | None = None) -> Path:
     lines = []
     for i, req in enumerate(requests, start=1):
         headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in req.headers.items())
@@ -79,26 +93,32 @@ def lua_script(requests: list[Request], path: Path, unique: bool = False) -> Pat
         "n": len(requests), "requests": "\n".join(lines),
         # a nonce per run: the texts of one run never repeat those of an earlier run
         "request": UNIQUE_REQUEST.replace("NONCE", str(time.time_ns())) if unique else FIXED_REQUEST,
+        "stop": STOP_AFTER % limit if limit else "",
     }  # fmt: skip
     path.write_text(script, encoding="utf-8")
     return path
 
 
 def run(port: int, requests: list[Request], connections: int, duration: int, script: Path,
-        timeout: int = 30, unique: bool = False) -> dict[str, float]:  # fmt: skip
+        timeout: int = 30, unique: bool = False, limit: int | None = None) -> dict[str, float]:  # fmt: skip
     """One bounded load run against 127.0.0.1:port. Figures: rps, p50/p90/p99 (ms), errors.
-    `unique`: every request body is distinct (a trailing comment), defeating result caches."""
+    `unique`: every request body is distinct (a trailing comment), defeating result caches.
+    `limit`: stop each load thread after that many responses (`duration` is then a ceiling)."""
     wrk = require("wrk")
     if wrk is None:
-        return asyncio.run(_python_load(port, requests, connections, duration, timeout, unique))
-    lua_script(requests, script, unique)
+        return asyncio.run(_python_load(port, requests, connections, duration, timeout, unique, limit))
+    lua_script(requests, script, unique, limit)
     threads = max(1, min(2, connections))
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout}s",
                "-s", str(script), f"http://{LOOPBACK}:{port}"]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + timeout + 30)
-    line = next((x for x in done.stdout.splitlines() if x.startswith("WRKJSON ")), None)
+    if limit is None:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=duration + timeout + 30)
+        stdout, stderr = done.stdout, done.stderr
+    else:
+        stdout, stderr = _until_threads_stop(command, threads, duration + timeout + 30)
+    line = next((x for x in stdout.splitlines() if x.startswith("WRKJSON ")), None)
     if line is None:
-        raise RuntimeError(f"wrk gave no summary:\n{done.stdout}\n{done.stderr}")
+        raise RuntimeError(f"wrk gave no summary:\n{stdout}\n{stderr}")
     raw = json.loads(line[len("WRKJSON ") :])
     seconds = raw["duration_us"] / 1e6
     errors = sum(raw[k] for k in raw if k.startswith("err_"))
@@ -118,9 +138,31 @@ def run(port: int, requests: list[Request], connections: int, duration: int, scr
     }
 
 
+def _until_threads_stop(command: list[str], threads: int, ceiling: float) -> tuple[str, str]:
+    """Run wrk until each of its threads has printed WRKSTOP (its limit reached), then interrupt it:
+    wrk's main thread sleeps out the whole duration otherwise; on SIGINT it joins the threads and
+    reports. Killed after `ceiling` seconds whatever happens."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    timer = threading.Timer(ceiling, process.kill)
+    timer.start()
+    lines, stopped = [], 0
+    try:
+        for line in process.stdout:  # type: ignore[union-attr]
+            lines.append(line)
+            stopped += line.startswith("WRKSTOP")
+            if line.startswith("WRKSTOP") and stopped == threads:
+                process.send_signal(signal.SIGINT)
+        stderr = process.stderr.read()  # type: ignore[union-attr]
+        process.wait()
+    finally:
+        timer.cancel()
+    return "".join(lines), stderr
+
+
 async def _python_load(port: int, requests: list[Request], connections: int, duration: int,
-                       timeout: int, unique: bool) -> dict[str, float]:  # fmt: skip
-    """Fallback when wrk is missing: `connections` closed loops, each one request at a time."""
+                       timeout: int, unique: bool, limit: int | None = None) -> dict[str, float]:  # fmt: skip
+    """Fallback when wrk is missing: `connections` closed loops, each one request at a time (with a
+    limit, each loop stops after that many responses)."""
     latencies: list[float] = []
     errors = 0
     nonce = time.time_ns()
@@ -133,7 +175,7 @@ async def _python_load(port: int, requests: list[Request], connections: int, dur
         async def loop(offset: int) -> None:
             nonlocal errors
             n = offset
-            while time.perf_counter() < stop_at:
+            while time.perf_counter() < stop_at and (limit is None or n - offset < limit):
                 req = requests[n % len(requests)]
                 n += 1
                 body = f"{req.body}\n# {nonce}-{offset}-{n}" if unique and req.body else req.body

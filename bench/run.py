@@ -1,7 +1,7 @@
 """psm-ld side by side with its anchors, in one run on this machine (see bench/README.md).
 
     .venv/bin/python bench/run.py            # defaults (make bench); BENCH_* variables override
-    .venv/bin/python bench/run.py --smoke    # tiny settings, < 60 s: checks the harness works
+    .venv/bin/python bench/run.py --smoke    # tiny settings, ~10 s: checks the harness works
 
 Prints medians and ratios with PASS/MISS per target; writes bench/results/latest.json.
 All traffic goes to servers this harness starts on 127.0.0.1; each load run is bounded in time.
@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,13 +45,16 @@ TARGETS = {
 # --- the servers -----------------------------------------------------------------------------------
 
 
-def psm_server(build_dir: Path, work: Path, name: str = "psm-ld") -> Server:
+def psm_server(build_dir: Path, work: Path, name: str = "psm-ld", smoke: bool = False) -> Server:
+    env = {"PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": BASE}
+    if smoke:  # one query worker process: quicker to start, and nothing is measured
+        env["PSM_SPARQL_WORKERS"] = "1"
     return Server(
         name=name,
         command=[str(BIN / "psm-ld"), "serve", "--host", "127.0.0.1", "--port", str(port := free_port())],
         port=port,
         ready_path="/health",
-        env={"PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": BASE},
+        env=env,
         log_path=work / f"{name}.log",
     )
 
@@ -81,6 +85,8 @@ def bench_build(cfg: Config, build_dir: Path) -> dict:
     from psm_ld.build.validate import validate
     from psm_ld.config import load_settings
 
+    if cfg.smoke:
+        return smoke_build(build_dir)
     log(f"build: `psm-ld build` x{cfg.build_repeats} into {build_dir}")
     cli = []
     for _ in range(cfg.build_repeats):
@@ -113,6 +119,27 @@ def bench_build(cfg: Config, build_dir: Path) -> dict:
     log(f"build: CLI {result['cli_build_wall_s']['median']:.2f} s, in-process build+validate "
         f"{result['inprocess_build_validate_s']['median']:.2f} s")  # fmt: skip
     return result
+
+
+def smoke_build(build_dir: Path) -> dict:
+    """--smoke: build() and validate() once in this process (no CLI runs, no warm-up round), and the
+    release written from them as `psm-ld build` writes it."""
+    from psm_ld.build.graph import build
+    from psm_ld.build.validate import validate
+    from psm_ld.build.write import write_release
+    from psm_ld.config import load_settings
+
+    settings = load_settings(build_dir=build_dir)
+    a = time.perf_counter()
+    built = build(settings)
+    b = time.perf_counter()
+    report = validate(built)
+    c = time.perf_counter()
+    write_release(built, report, build_dir, settings.data_dir)
+    log(f"build: in-process build+validate {c - a:.2f} s (smoke: once, release written in-process)")
+    return {"inprocess_build_s": _stats([b - a]), "inprocess_validate_s": _stats([c - b]),
+            "inprocess_build_validate_s": _stats([c - a]), "conforms": report.conforms,
+            "quads": len(built.dataset)}  # fmt: skip
 
 
 def _stats(values: list[float]) -> dict:
@@ -195,7 +222,7 @@ def bench_mix(cfg: Config, psm: Server, anchor: Server, work: Path, nquads: Path
         "psm-ld": check_answers(psm, queries, False),
         "rdflib-endpoint": check_answers(anchor, queries, True),
     }
-    engine = engine_times(nquads, queries, 5 if cfg.smoke else 30)
+    engine = engine_times(nquads, queries, 1 if cfg.smoke else 30)
     for name in queries:
         a, b = answers["psm-ld"][name], answers["rdflib-endpoint"][name]
         a["engine_ms"] = engine.get(name)
@@ -215,7 +242,7 @@ def bench_mix(cfg: Config, psm: Server, anchor: Server, work: Path, nquads: Path
         log(f"  left out of the mix: {name} (rdflib-endpoint: {why[:160]!r})")
     queries = {name: text for name, text in queries.items() if name not in excluded}
     servers = ((psm, False), (anchor, True))
-    for server, is_anchor in servers:  # warm-up, not recorded
+    for server, is_anchor in servers if not cfg.smoke else ():  # warm-up, not recorded
         load.run(server.port, mix_requests(queries, is_anchor), cfg.concurrency, 1, work / "warm.lua")
     result = {"concurrency": cfg.concurrency, "duration_s": cfg.duration, "queries": list(queries),
               "excluded": excluded, "answers": answers}  # fmt: skip
@@ -227,7 +254,7 @@ def bench_mix(cfg: Config, psm: Server, anchor: Server, work: Path, nquads: Path
         for round_ in range(cfg.repeats):
             for server, is_anchor in servers:
                 figures = load.run(server.port, mix_requests(queries, is_anchor), cfg.concurrency, cfg.duration,
-                                   work / "mix.lua", unique=unique)  # fmt: skip
+                                   work / "mix.lua", unique=unique, limit=cfg.mix_responses)  # fmt: skip
                 runs[server.name].append(figures)
                 log(
                     f"  mix {mode:8s} round {round_ + 1} {server.name:16s} {figures['rps']:8.1f} req/s  p50 "
@@ -253,7 +280,9 @@ def _summary(runs: dict[str, list[dict]], ours: str, anchor: str) -> dict:
 # --- 3. dereferencing ------------------------------------------------------------------------------
 
 
-def bench_deref(cfg: Config, psm: Server, work: Path, build_dir: Path) -> tuple[dict, Server]:
+def bench_deref(cfg: Config, psm: Server, work: Path, build_dir: Path,
+                exported: Server | None = None) -> tuple[dict, Server]:  # fmt: skip
+    """Dereferencing figures; `exported`: psm-ld's export behind nginx if already written (not started)."""
     paths = [f"/{ACTION}.html", f"/{ACTION}.ttl"]
     documents = {}
     with httpx.Client(base_url=psm.url, timeout=30) as client:
@@ -271,7 +300,7 @@ def bench_deref(cfg: Config, psm: Server, work: Path, build_dir: Path) -> tuple[
                      command=[sys.executable, str(BENCH / "ceiling_app.py"), "--root", str(work / "nginx" / "www"),
                               "--port", str(port)], log_path=work / "bare-uvicorn.log")  # fmt: skip
     ceiling.start(60)
-    exported = export_server(work, build_dir, BASE, psm.port, free_port())
+    exported = exported or export_server(work, build_dir, BASE, psm.port, free_port())
     exported.start(30)
     with httpx.Client(base_url=exported.url, timeout=30) as client:  # the canonical origin's bytes
         sizes = {path: len(client.get(path).content) for path in paths}
@@ -295,11 +324,12 @@ def bench_deref(cfg: Config, psm: Server, work: Path, build_dir: Path) -> tuple[
 def _deref_one(cfg: Config, path: str, size: int, servers: tuple[Server, ...], work: Path) -> dict:
     request = [load.Request("GET", path, {})]
     runs: dict[str, list[dict]] = {server.name: [] for server in servers}
-    for server in servers:
+    for server in servers if not cfg.smoke else ():  # warm-up, not recorded
         load.run(server.port, request, cfg.deref_connections, 1, work / "warm.lua")
     for round_ in range(cfg.repeats):
         for server in servers:
-            figures = load.run(server.port, request, cfg.deref_connections, cfg.duration, work / "deref.lua")
+            figures = load.run(server.port, request, cfg.deref_connections, cfg.duration, work / "deref.lua",
+                               limit=cfg.deref_responses)  # fmt: skip
             runs[server.name].append(figures)
             log(
                 f"  {path.rsplit('.', 1)[1]:4s} round {round_ + 1} {server.name:12s} {figures['rps']:9.1f} req/s "
@@ -334,7 +364,13 @@ def bench_scale(cfg: Config, plan_nquads: Path, work: Path) -> dict:
     aggregate = synth.aggregate_query(BASE)
     agg_n = max(3, cfg.scale_queries // 10)
     # the default store for a release this size ("auto": on disk), then the same release in memory
-    server = psm_server(build_dir, work, "psm-ld-scale")
+    server = psm_server(build_dir, work, "psm-ld-scale", cfg.smoke)
+    if cfg.smoke:  # the smoke release is small enough for "auto" to keep it in memory: ask for the disk
+        server.env["PSM_STORE"] = "disk"
+    in_memory = psm_server(build_dir, work, "psm-ld-scale-memory", cfg.smoke)
+    in_memory.env["PSM_STORE"] = "memory"
+    # smoke: both started at once (nothing is measured); a measurement starts one after the other
+    memory_started = ThreadPoolExecutor(1).submit(in_memory.start, 900) if cfg.smoke else None
     result: dict = {"data": made}
     try:
         result["load_cold_s"] = round(server.start(900), 2)
@@ -348,16 +384,19 @@ def bench_scale(cfg: Config, plan_nquads: Path, work: Path) -> dict:
         if cfg.profile and result["selective_ms"]["p50"] >= 50:
             result["profile"] = _profile_sequential(server, selective, work)
         server.stop()
-        result["load_warm_s"] = round(server.start(900), 2)  # the store now exists: open, index, spawn
-        log(f"scale: warm start {result['load_warm_s']} s")
-        server.stop()
-        in_memory = psm_server(build_dir, work, "psm-ld-scale-memory")
-        in_memory.env["PSM_STORE"] = "memory"
-        result["memory_store"] = {"load_s": round(in_memory.start(900), 2)}
+        if not cfg.smoke:
+            result["load_warm_s"] = round(server.start(900), 2)  # the store now exists: open, index, spawn
+            log(f"scale: warm start {result['load_warm_s']} s")
+            server.stop()
+        load_s = memory_started.result() if memory_started else in_memory.start(900)
+        result["memory_store"] = {"load_s": round(load_s, 2)}
         result["memory_store"].update(_scale_run(in_memory, selective, aggregate, agg_n))
         in_memory.stop()
     finally:
+        if memory_started:
+            memory_started.exception()  # started or failed: either way it can be stopped now
         server.stop()
+        in_memory.stop()
     return result
 
 
@@ -479,18 +518,19 @@ def machine() -> dict:
     }  # fmt: skip
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    """The harness; `argv` as on the command line (None: sys.argv), so that a test can run it here."""
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--smoke", action="store_true", help="tiny durations and scale (< 60 s)")
+    parser.add_argument("--smoke", action="store_true", help="tiny settings, runs bounded by count (~10 s)")
     parser.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: build,mix,deref,scale")
     parser.add_argument(
         "--out", type=Path, default=None, help="results JSON (default bench/results/latest.json)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, releases)")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     work = Path(tempfile.mkdtemp(prefix="psm-bench-"))
     work.chmod(0o755)
@@ -501,6 +541,7 @@ def main() -> int:
     log(f"settings: {results['config']}")
     began = time.perf_counter()
     servers: list[Server] = []
+    scale_future = None
     try:
         build_dir = work / "build"
         if "build" in skip:  # serve a copy of the current release instead of building one
@@ -513,19 +554,33 @@ def main() -> int:
         else:
             results["build"] = bench_build(cfg, build_dir)
         plan_nquads = (build_dir / "current" / "psm.nq").resolve()
+        if cfg.smoke and "scale" not in skip:  # nothing is measured: the scale part runs beside the rest
+            scale_future = ThreadPoolExecutor(1).submit(bench_scale, cfg, plan_nquads, work)
 
         if not {"mix", "deref"} <= skip:
-            psm = psm_server(build_dir, work)
+            psm = psm_server(build_dir, work, smoke=cfg.smoke)
             servers.append(psm)
-            cold = psm.start()  # the first start writes the on-disk store from the N-Quads
-            psm.stop()
-            warm = psm.start()
-            results["startup"] = {"psm-ld_cold_s": round(cold, 3), "psm-ld_warm_s": round(warm, 3)}
-            log(f"start-up: psm-ld cold {cold:.2f} s, warm {warm:.2f} s (process start to /health 200)")
+            anchor = anchor_server(plan_nquads, work)
             if "mix" not in skip:
-                anchor = anchor_server(plan_nquads, work)
                 servers.append(anchor)
-                results["startup"]["rdflib-endpoint_s"] = round(anchor.start(), 3)
+            exported = None
+            if cfg.smoke:  # overlapped: the export written and the anchor started while psm-ld starts
+                background = ThreadPoolExecutor(2)
+                export_made = background.submit(export_server, work, build_dir, BASE, psm.port, free_port())
+                anchor_started = background.submit(anchor.start) if "mix" not in skip else None
+            cold = psm.start()  # the first start writes the on-disk store from the N-Quads
+            if cfg.smoke:
+                warm = None
+                exported = export_made.result()
+                background.shutdown()
+            else:
+                psm.stop()
+                warm = psm.start()
+            results["startup"] = {"psm-ld_cold_s": round(cold, 3), "psm-ld_warm_s": warm and round(warm, 3)}
+            log(f"start-up: psm-ld cold {cold:.2f} s, warm {warm or 0:.2f} s (process start to /health 200)")
+            if "mix" not in skip:
+                started = anchor_started.result() if cfg.smoke else anchor.start()  # type: ignore[union-attr]
+                results["startup"]["rdflib-endpoint_s"] = round(started, 3)
                 log(f"start-up: rdflib-endpoint {results['startup']['rdflib-endpoint_s']:.2f} s")
                 results["sparql_mix"] = bench_mix(cfg, psm, anchor, work, plan_nquads)
                 results["memory_mb"] = {"rdflib-endpoint_peak": round(anchor.peak_rss / 1e6, 1)}
@@ -541,7 +596,7 @@ def main() -> int:
                     )
                 anchor.stop()
             if "deref" not in skip:
-                deref, nginx = bench_deref(cfg, psm, work, build_dir)
+                deref, nginx = bench_deref(cfg, psm, work, build_dir, exported)
                 servers.append(nginx)
                 results["dereference"] = deref
                 results.setdefault("memory_mb", {})["nginx_peak"] = round(nginx.peak_rss / 1e6, 1)
@@ -567,8 +622,10 @@ def main() -> int:
             results["build"]["profile"] = profile_build()
 
         if "scale" not in skip:
-            results["scale"] = bench_scale(cfg, plan_nquads, work)
+            results["scale"] = scale_future.result() if scale_future else bench_scale(cfg, plan_nquads, work)
     finally:
+        if scale_future:  # its own servers are stopped by itself; wait before the folder goes
+            scale_future.exception()
         for server in servers:
             server.stop()
         results["elapsed_s"] = round(time.perf_counter() - began, 1)
@@ -668,11 +725,11 @@ def print_report(r: dict) -> None:
             ("build (in-process) s", f"{b['inprocess_build_s']['median']:.2f}", "", ""),
             ("validate (in-process) s", f"{b['inprocess_validate_s']['median']:.2f}", "", ""),
             ("build+validate (in-process) s", f"{b['inprocess_build_validate_s']['median']:.2f}", "", ""),
-            ("`psm-ld build` wall s", f"{b['cli_build_wall_s']['median']:.2f}", "", ""),
+            ("`psm-ld build` wall s", f"{b['cli_build_wall_s']['median']:.2f}" if "cli_build_wall_s" in b else "n/a", "", ""),
         ]
     if "startup" in r:
         st = r["startup"]
-        rows.append(("start-up to /health 200 s (cold/warm)", f"{st['psm-ld_cold_s']:.2f} / {st['psm-ld_warm_s']:.2f}",
+        rows.append(("start-up to /health 200 s (cold/warm)", f"{st['psm-ld_cold_s']:.2f} / {st['psm-ld_warm_s'] or 0:.2f}",
                      f"{st.get('rdflib-endpoint_s', 0):.2f}", ""))  # fmt: skip
     if "memory_mb" in r:
         mm = r["memory_mb"]

@@ -17,6 +17,9 @@ Apps (in-process):
 Real servers (uvicorn processes): `same_origin_server` (on the same-origin build's own port; also
 `live_server`, its URL, for the browser tests), `other_origin_server` (the limits), `rewriting_server`.
 
+Tests that start processes (real servers, the CLI, Chromium, Comunica, nginx, the bench harness) are
+marked `slow`: `make check` leaves them out, `make test` runs everything.
+
 The conformance suites and the seed are read from ../shared: without it the run stops at once.
 """
 
@@ -42,12 +45,21 @@ from servers import (
     w3c_query_release,
 )
 
+REAL_SERVERS = {"same_origin_server", "live_server", "other_origin_server", "rewriting_server"}
+
 
 def pytest_configure(config: pytest.Config) -> None:
     if not SHARED.is_dir():
         raise pytest.UsageError(
             f"../shared is missing: the conformance suites and the seed are read from {SHARED}"
         )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses a real server is `slow` (left out by `make check`), whoever wrote it."""
+    for item in items:
+        if REAL_SERVERS & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

@@ -27,6 +27,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+pytestmark = pytest.mark.slow  # Chromium against a real server
+
 CHROMIUM = os.environ.get("PSM_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
 FLAGS = [

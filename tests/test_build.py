@@ -150,6 +150,7 @@ def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
     assert len(errors_for(root)) >= 2
 
 
+@pytest.mark.slow  # the CLI in a fresh process
 def test_failed_build_keeps_the_served_release(tmp_path: Path) -> None:
     root = project_copy(tmp_path / "project")
     build_dir = tmp_path / "build"
@@ -176,6 +177,7 @@ def test_failed_build_keeps_the_served_release(tmp_path: Path) -> None:
     assert still is not None and still.nquads.read_bytes() == before
 
 
+@pytest.mark.slow  # the CLI in a fresh process
 def test_validate_json_and_exit_codes(tmp_path: Path) -> None:
     import json
 
@@ -192,6 +194,7 @@ def test_validate_json_and_exit_codes(tmp_path: Path) -> None:
     assert wrong[0]["origin"] == {"file": "data/psm-2021-2023/strategie.csv", "row": 3, "column": "codice"}
 
 
+@pytest.mark.slow  # the CLI in a fresh process
 def test_validate_json_reports_bad_input_too(tmp_path: Path) -> None:
     import json
 
@@ -209,6 +212,7 @@ def test_validate_json_reports_bad_input_too(tmp_path: Path) -> None:
     }
 
 
+@pytest.mark.slow  # the CLI in a fresh process
 def test_completeness_report_json(tmp_path: Path) -> None:
     import json
 
@@ -248,6 +252,7 @@ def test_every_published_graph_needs_its_catalog_record(tmp_path: Path) -> None:
     assert f"data/catalogo.ttl: il dataset <{BASE}dataset/pnrr-vecchio> è descritto ma non ha dati" in found
 
 
+@pytest.mark.slow  # the CLI in a fresh process
 def test_commands_that_need_a_release_say_so(tmp_path: Path) -> None:
     for command in (("export",), ("query", "conteggi-per-asse")):
         result = cli(PROJECT, tmp_path / "empty", *command)

@@ -10,6 +10,8 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from servers import Server
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
+pytestmark = pytest.mark.slow  # SPARQLWrapper and SPARQLStore need a real URL
+
 AXES = """PREFIX psm: <{base}ontologia#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?asse ?titolo WHERE {{

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 from servers import Server
 
+pytestmark = pytest.mark.slow  # Comunica (node) against a real server
+
 ROOT = Path(__file__).resolve().parents[1]
 COMUNICA = ROOT / "node_modules" / ".bin" / "comunica-sparql"
 SKOS = "http://www.w3.org/2004/02/skos/core#"

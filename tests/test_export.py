@@ -20,6 +20,8 @@ from servers import ROOT, Server, Serving, free_port
 
 from psm_ld.web.security import HEADERS as SECURITY_HEADERS
 
+pytestmark = pytest.mark.slow  # nginx in front of a real server
+
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 ACTION = "psm/2021-2023/azione/2.1.1"
 SUFFIXES = (".html", ".ttl", ".jsonld", ".rdf", ".nt")

@@ -14,6 +14,8 @@ import pytest
 from kg import project_copy
 from servers import Server, free_port, start, stop
 
+pytestmark = pytest.mark.slow  # real builds with the CLI and a real server
+
 ACTION = "psm/2021-2023/azione/2.1.1"
 TITLE = "Rete metropolitana delle infrastrutture verdi"
 

@@ -4,9 +4,13 @@ documents, against the app in-process (tests/conftest.py); `psm-ld serve` as a r
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from servers import OTHER_BASE, InProcess, Serving, free_port, serve
 
@@ -81,33 +85,45 @@ def test_documents_are_rendered_once_per_origin(other_origin: Serving, rewriting
     assert other_origin.url not in rewriting.get(path).text
 
 
-@pytest.mark.parametrize("flag", ["--access-log", "--no-access-log"])
-def test_psm_ld_serve_and_its_access_log(other_build: Path, tmp_path: Path, flag: str) -> None:
-    import subprocess
-    import sys
-    import time
+ACCESS_LOG_FLAGS = ("--access-log", "--no-access-log")
 
-    import httpx
 
-    port, log = free_port(), tmp_path / "serve.log"
+@pytest.fixture(scope="module")
+def serve_logs(other_build: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """`psm-ld serve` with each access-log flag, both processes at once: each answers /health and one
+    document, then stops; its log, by flag."""
+    folder = tmp_path_factory.mktemp("serve")
     env = {**os.environ, "PSM_BUILD_DIR": str(other_build), "PSM_BASE_URI": OTHER_BASE}
-    command = [Path(sys.executable).parent / "psm-ld", "serve", "--port", str(port), flag]
-    process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+    started = {}
+    for flag in ACCESS_LOG_FLAGS:
+        port, log = free_port(), folder / f"serve{flag}.log"
+        command = [Path(sys.executable).parent / "psm-ld", "serve", "--port", str(port), flag]
+        process = subprocess.Popen(command, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT)
+        started[flag] = (process, port, log)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-        assert httpx.get(f"http://127.0.0.1:{port}/psm/2021-2023.ttl").status_code == 200
+        for process, port, log in started.values():
+            deadline = time.monotonic() + 60
+            while True:
+                assert process.poll() is None and time.monotonic() < deadline, log.read_text()
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.05)
+            assert httpx.get(f"http://127.0.0.1:{port}/psm/2021-2023.ttl").status_code == 200
     finally:
-        process.terminate()
-        process.wait(15)
-    text = log.read_text()
+        for process, _, _ in started.values():
+            process.terminate()
+        for process, _, _ in started.values():
+            process.wait(15)
+    return {flag: log.read_text() for flag, (_, _, log) in started.items()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flag", ACCESS_LOG_FLAGS)
+def test_psm_ld_serve_and_its_access_log(serve_logs: dict[str, str], flag: str) -> None:
+    text = serve_logs[flag]
     assert "serving release" in text and "in-memory store" in text
     assert ('"GET /psm/2021-2023.ttl HTTP/1.1" 200' in text) == (flag == "--access-log")
 

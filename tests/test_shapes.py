@@ -1,8 +1,12 @@
-"""Every shape rejects a graph broken in the way it guards against; the clean data passes."""
+"""Every shape rejects a graph broken in the way it guards against; the clean data passes.
+
+One build of the plan serves the whole module: each test breaks it inside `broken()`, which puts it
+back quad for quad afterwards (and checks it did), so only validation is paid per case."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 from kg import BASE, fresh_build
@@ -215,12 +219,39 @@ CASES = [
 ]
 
 
+class SharedBuild:
+    """The plan built once; `broken()` lends it for changes and restores it after."""
+
+    def __init__(self) -> None:
+        self.built = fresh_build()
+        self.quads = set(self.built.dataset.quads((None, None, None, None)))
+
+    @contextmanager
+    def broken(self) -> Iterator[Built]:
+        try:
+            yield self.built
+        finally:
+            dataset = self.built.dataset
+            now = set(dataset.quads((None, None, None, None)))
+            for quad in now - self.quads:
+                dataset.remove(quad)
+            for quad in self.quads - now:
+                dataset.add(quad)
+            assert set(dataset.quads((None, None, None, None))) == self.quads, "the shared build not restored"
+
+
+@pytest.fixture(scope="module")
+def plan() -> SharedBuild:
+    return SharedBuild()
+
+
 def violations(built: Built) -> list[Finding]:
     return validate(built).violations
 
 
-def test_clean_data_conforms_and_shows_count_conflicts_as_warnings() -> None:
-    report = validate(fresh_build())
+def test_clean_data_conforms_and_shows_count_conflicts_as_warnings(plan: SharedBuild) -> None:
+    with plan.broken() as clean:  # not broken at all: restored all the same, in case validate changed it
+        report = validate(clean)
     assert report.conforms, [f.message_en for f in report.violations]
     messages = [f.message_en for f in report.warnings]
     assert (
@@ -229,9 +260,9 @@ def test_clean_data_conforms_and_shows_count_conflicts_as_warnings() -> None:
     assert "Asse 1: declared 28 actions, 0 present in the data" in messages
     assert not any("declared 24 strategies" in m for m in messages)  # agreeing counts stay quiet
     # the slide contradicts itself: its per-axis figures add up to 24 strategies and 110 actions
-    plan = "Piano Strategico Metropolitano 2021-2023"
-    assert f"{plan}: the source declares 28 strategies, but its per-axis counts add up to 24" in messages
-    assert f"{plan}: the source declares 111 actions, but its per-axis counts add up to 110" in messages
+    title = "Piano Strategico Metropolitano 2021-2023"
+    assert f"{title}: the source declares 28 strategies, but its per-axis counts add up to 24" in messages
+    assert f"{title}: the source declares 111 actions, but its per-axis counts add up to 110" in messages
     assert sum("add up to" in m for m in messages) == 2  # sources without per-axis counts: no sum
 
 
@@ -239,51 +270,51 @@ def sum_warnings(built: Built) -> list[str]:
     return [f.message_en for f in validate(built).warnings if "add up to" in f.message_en]
 
 
-def test_plan_count_against_the_sum_of_axis_counts() -> None:
+def test_plan_count_against_the_sum_of_axis_counts(plan: SharedBuild) -> None:
     actions = URIRef(BASE + "psm/2021-2023/conteggio/piano-azioni-presentazione")
-    agreeing = fresh_build()
-    swap(actions, psm("valoreDichiarato"), Literal(110, datatype=XSD.nonNegativeInteger))(agreeing)
-    assert not any("actions" in m for m in sum_warnings(agreeing))  # 110 = 28+28+18+12+15+9: quiet
-    changed = fresh_build()
+    with plan.broken() as agreeing:
+        swap(actions, psm("valoreDichiarato"), Literal(110, datatype=XSD.nonNegativeInteger))(agreeing)
+        assert not any("actions" in m for m in sum_warnings(agreeing))  # 110 = 28+28+18+12+15+9: quiet
     axis_2 = URIRef(BASE + "psm/2021-2023/conteggio/2-azioni-presentazione")
-    swap(axis_2, psm("valoreDichiarato"), Literal(30, datatype=XSD.nonNegativeInteger))(changed)
-    assert any("111 actions, but its per-axis counts add up to 112" in m for m in sum_warnings(changed))
-    partial = fresh_build()  # a source that counts only some axes gives no sum
-    partial.dataset.remove((None, psm("conteggioDichiarato"), axis_2, None))
-    partial.dataset.remove((axis_2, None, None, None))
-    assert not any("actions" in m for m in sum_warnings(partial))
+    with plan.broken() as changed:
+        swap(axis_2, psm("valoreDichiarato"), Literal(30, datatype=XSD.nonNegativeInteger))(changed)
+        assert any("111 actions, but its per-axis counts add up to 112" in m for m in sum_warnings(changed))
+    with plan.broken() as partial:  # a source that counts only some axes gives no sum
+        partial.dataset.remove((None, psm("conteggioDichiarato"), axis_2, None))
+        partial.dataset.remove((axis_2, None, None, None))
+        assert not any("actions" in m for m in sum_warnings(partial))
 
 
 @pytest.mark.parametrize(("case", "breaks", "focus", "words"), CASES, ids=[c[0] for c in CASES])
 def test_shape_rejects_broken_graph(
-    case: str, breaks: Callable[[Built], None], focus: URIRef, words: str
+    plan: SharedBuild, case: str, breaks: Callable[[Built], None], focus: URIRef, words: str
 ) -> None:
-    built = fresh_build()
-    breaks(built)
-    found = [f for f in violations(built) if f.focus == str(focus)]
+    with plan.broken() as built:
+        breaks(built)
+        found = [f for f in violations(built) if f.focus == str(focus)]
     assert found, f"{case}: no violation on {focus}"
     assert any(words in f.message_en for f in found), [f.message_en for f in found]
 
 
-def test_action_without_title_is_a_warning_not_a_violation() -> None:
-    built = fresh_build()
-    drop(ACTION, SKOS.prefLabel)(built)
-    report = validate(built)
+def test_action_without_title_is_a_warning_not_a_violation(plan: SharedBuild) -> None:
+    with plan.broken() as built:
+        drop(ACTION, SKOS.prefLabel)(built)
+        report = validate(built)
     assert report.conforms
     assert any(f.focus == str(ACTION) and "without a title" in f.message_en for f in report.warnings)
 
 
-def test_violation_names_the_csv_file_row_and_column() -> None:
-    built = fresh_build()
-    swap(STRATEGY, SKOS.notation, Literal("3.1"))(built)
-    found = [f for f in violations(built) if f.focus == str(STRATEGY)]
+def test_violation_names_the_csv_file_row_and_column(plan: SharedBuild) -> None:
+    with plan.broken() as built:
+        swap(STRATEGY, SKOS.notation, Literal("3.1"))(built)
+        found = [f for f in violations(built) if f.focus == str(STRATEGY)]
     origin = found[0].origin
     assert origin is not None
     assert (origin.file, origin.row) == ("data/psm-2021-2023/strategie.csv", 9)
 
 
 def test_count_is_typed() -> None:
-    built = fresh_build()
+    built = fresh_build()  # a build of its own: it reads the tables as they are, never the shared one
     value = built.union().value(COUNT, psm("valoreDichiarato"))
     assert value == Literal(28, datatype=XSD.nonNegativeInteger)
     assert (COUNT, RDF.type, psm("ConteggioDichiarato")) in built.union()
