@@ -18,7 +18,7 @@ PORT         ?= 8000
 ROOT_PATH    ?=
 PSM_BASE_URI ?= http://localhost:$(PORT)/
 
-.PHONY: setup test-tools ckan build validate report export run test lint clean bench
+.PHONY: setup test-tools ckan build validate report export run test check lint clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,12 @@ run: build
 test: setup test-tools ckan
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
+
+# The inner loop while developing: ruff and the in-process tests, leaving out those marked `slow` (they
+# start processes: real servers, the CLI, Chromium, Comunica, nginx, CKAN, the bench harness).
+check: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/pytest -m "not slow"
 
 # Benchmarks against the anchors (bench/README.md): the bench extra, Debian's nginx and wrk if missing.
 # Settings: BENCH_DURATION, BENCH_CONCURRENCY, BENCH_SCALE, BENCH_REPEATS; BENCH_ARGS=--smoke for a quick run.

@@ -46,6 +46,11 @@ from servers import (
 )
 
 REAL_SERVERS = {"same_origin_server", "live_server", "other_origin_server", "rewriting_server"}
+# every session-scoped release, app and server: the tests that use them run in one pytest-xdist worker
+# (`make test` runs two), so that each is built and started once
+SESSION_SERVED = REAL_SERVERS | {
+    "same_origin_build", "same_origin", "other_build", "other_origin", "rewriting", "w3c", "w3c_query",
+}  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -55,11 +60,16 @@ def pytest_configure(config: pytest.Config) -> None:
         )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test that uses a real server is `slow` (left out by `make check`), whoever wrote it."""
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that uses a real server is `slow` (left out by `make check`), whoever wrote it; under
+    pytest-xdist, the tests that share the session's releases and servers share a worker."""
+    distributed = config.pluginmanager.hasplugin("xdist")
     for item in items:
-        if REAL_SERVERS & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if REAL_SERVERS & fixtures:
             item.add_marker(pytest.mark.slow)
+        if distributed and SESSION_SERVED & fixtures:
+            item.add_marker(pytest.mark.xdist_group("served"))
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,9 @@
 """Harvest by CKAN: the catalog as CKAN 2.12 with ckanext-dcat 2.4.4 reads it.
 
-A real server answers the catalog in Turtle, RDF/XML and JSON-LD, as a harvester asks for it; CKAN's
-DCAT parser (the code ckanext-dcat's harvester runs before creating packages) reads each, with the
-DCAT-AP 3 and DCAT-AP 2 profiles, in .venv-ckan (`make ckan`, run by `make test`): tests/ckan/harvest.py
-prints the dataset dicts CKAN would store. Parsed once per session.
+The app (in-process, tests/servers.py) answers the catalog in Turtle, RDF/XML and JSON-LD, as a
+harvester asks for it; CKAN's DCAT parser (the code ckanext-dcat's harvester runs before creating
+packages) reads each, with the DCAT-AP 3 and DCAT-AP 2 profiles, in .venv-ckan (`make ckan`, run by
+`make test`): tests/ckan/harvest.py prints the dataset dicts CKAN would store. Parsed once per session.
 
 What CKAN keeps is asserted per dataset: a licence id from CKAN's register, media types as text
 (`text/csv`) and formats as CKAN names them where its register knows the media type (CSV, RDF),
@@ -20,7 +20,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from servers import ROOT, Server
+from servers import ROOT, Serving
+
+pytestmark = pytest.mark.slow  # CKAN's parser runs in its own venv, in a subprocess
 
 CKAN_PYTHON = ROOT / ".venv-ckan" / "bin" / "python"
 HARVEST = ROOT / "tests" / "ckan" / "harvest.py"
@@ -64,14 +66,14 @@ LANDING = {
 
 
 @pytest.fixture(scope="session")
-def harvested(same_origin_server: Server, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
+def harvested(same_origin: Serving, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
     """Per profile, what tests/ckan/harvest.py prints for the catalog in each format."""
     if not CKAN_PYTHON.exists():
         pytest.fail(f"CKAN is not installed: `make ckan` creates {CKAN_PYTHON.parent.parent} for this test.")
     folder = tmp_path_factory.mktemp("ckan")
     inputs = []
     for media, rdf_format in FORMATS.items():
-        response = same_origin_server.get("catalogo", headers={"Accept": media}, follow_redirects=True)
+        response = same_origin.get("catalogo", headers={"Accept": media}, follow_redirects=True)
         assert response.status_code == 200 and response.headers["content-type"].startswith(media)
         path = folder / f"catalogo.{rdf_format}"
         path.write_bytes(response.content)
@@ -101,12 +103,12 @@ def test_ckan_is_the_real_one(harvested: dict[str, dict]) -> None:
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("rdf_format", FORMATS.values())
 def test_every_dataset_is_harvested_with_what_portals_show(
-    harvested: dict[str, dict], same_origin_server: Server, profile: str, rdf_format: str
+    harvested: dict[str, dict], same_origin: Serving, profile: str, rdf_format: str
 ) -> None:
     result = harvested[profile]
     datasets = by_name(result["datasets"][rdf_format])
     assert set(datasets) == set(LANDING)  # nine datasets; the series is not one of them
-    base = same_origin_server.url
+    base = same_origin.url
     for name, dataset in datasets.items():
         found = extras(dataset)
         assert dataset["license_id"] == "cc-by" and "cc-by" in result["licences"], name

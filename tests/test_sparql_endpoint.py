@@ -15,6 +15,8 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import Namespace
 from servers import MAX_ROWS, QUERY_TIMEOUT, Serving
 
+from psm_ld.config import PROJECT_ROOT
+
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 SELECT_AXES = (
     "PREFIX psm: <http://psm.example/ontologia#> "
@@ -65,6 +67,8 @@ def test_ask(other_origin: Serving, accept: str) -> None:
     assert b"true" in response.content
 
 
+@pytest.mark.parametrize("query", [CONSTRUCT, "DESCRIBE <http://psm.example/psm/2021-2023/asse/1>"],
+                         ids=["construct", "describe"])  # fmt: skip
 @pytest.mark.parametrize(
     ("accept", "syntax"),
     [
@@ -74,13 +78,14 @@ def test_ask(other_origin: Serving, accept: str) -> None:
         ("application/rdf+xml", "xml"),
     ],
 )
-def test_construct_and_describe_in_every_rdf_format(other_origin: Serving, accept: str, syntax: str) -> None:
-    for query in (CONSTRUCT, "DESCRIBE <http://psm.example/psm/2021-2023/asse/1>"):
-        response = select(other_origin, query, accept)
-        assert response.status_code == 200, response.text
-        assert response.headers["content-type"].startswith(accept)
-        graph = Graph().parse(data=response.content, format=syntax)
-        assert len(graph) > 0
+def test_construct_and_describe_in_every_rdf_format(
+    other_origin: Serving, accept: str, syntax: str, query: str
+) -> None:
+    response = select(other_origin, query, accept)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(accept)
+    graph = Graph().parse(data=response.content, format=syntax)
+    assert len(graph) > 0
 
 
 @pytest.mark.parametrize(
@@ -238,16 +243,23 @@ def test_queries_index_json_and_html(other_origin: Serving) -> None:
     )
 
 
+NAMED_QUERIES = sorted(path.stem for path in (PROJECT_ROOT / "queries").glob("*.rq"))
+
+
+def test_the_index_lists_every_named_query(other_origin: Serving) -> None:
+    listing = other_origin.get("queries", headers={"Accept": "application/json"}).json()
+    assert sorted(q["name"] for q in listing) == NAMED_QUERIES
+
+
+@pytest.mark.parametrize("name", NAMED_QUERIES)
 @pytest.mark.parametrize(
     "accept", ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                "text/tab-separated-values", "text/html"],
 )  # fmt: skip
-def test_every_named_query_runs_in_every_format(other_origin: Serving, accept: str) -> None:
-    listing = other_origin.get("queries", headers={"Accept": "application/json"}).json()
-    for query in listing:
-        response = other_origin.get(f"queries/{query['name']}", headers={"Accept": accept})
-        assert response.status_code == 200, (query["name"], response.text)
-        assert response.headers["content-type"].startswith(accept)
+def test_every_named_query_runs_in_every_format(other_origin: Serving, accept: str, name: str) -> None:
+    response = other_origin.get(f"queries/{name}", headers={"Accept": accept})
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith(accept)
 
 
 def test_named_query_parameters(other_origin: Serving) -> None:
