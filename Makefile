@@ -74,15 +74,19 @@ run: build
 	@echo "psm-ld: base $(PSM_BASE_URI), listening on $(HOST):$(PORT)$(if $(ROOT_PATH), under $(ROOT_PATH))"
 	$(BIN)/psm-ld serve --host $(HOST) --port $(PORT)$(if $(ROOT_PATH), --root-path $(ROOT_PATH))
 
+# pytest in one worker process per core (pytest-xdist): the tests that share the session's releases and
+# servers run in one of them (tests/conftest.py), the rest (SHACL cases, CLI runs, the bench) beside.
+PYTEST_PARALLEL := -n auto --dist loadgroup
+
 test: setup test-tools ckan
 	$(BIN)/ruff check src tests bench
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 # The inner loop while developing: ruff and the in-process tests, leaving out those marked `slow` (they
 # start processes: real servers, the CLI, Chromium, Comunica, nginx, CKAN, the bench harness).
 check: setup
 	$(BIN)/ruff check src tests bench
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not slow"
 
 # Benchmarks against the anchors (bench/README.md): the bench extra, Debian's nginx and wrk if missing.
 # Settings: BENCH_DURATION, BENCH_CONCURRENCY, BENCH_SCALE, BENCH_REPEATS; BENCH_ARGS=--smoke for a quick run.
