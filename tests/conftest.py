@@ -46,6 +46,9 @@ from servers import (
 )
 
 REAL_SERVERS = {"same_origin_server", "live_server", "other_origin_server", "rewriting_server"}
+# module fixtures that start processes: `psm-ld serve` (test_paths `served`, test_serving_store
+# `serve_logs`), three CLI builds (test_releases `two_builds`), a tmpfs mount (test_build_input)
+STARTS_PROCESSES = REAL_SERVERS | {"served", "serve_logs", "two_builds", "small_disk"}
 # every session-scoped release, app and server: the tests that use them run in one pytest-xdist worker
 # (`make test` runs two), so that each is built and started once
 SESSION_SERVED = REAL_SERVERS | {
@@ -61,12 +64,13 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test that uses a real server is `slow` (left out by `make check`), whoever wrote it; under
+    """A test that uses a real server or another process-starting fixture is `slow` (left out by
+    `make check`), whoever wrote it; under
     pytest-xdist, the tests that share the session's releases and servers share a worker."""
     distributed = config.pluginmanager.hasplugin("xdist")
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if REAL_SERVERS & fixtures:
+        if STARTS_PROCESSES & fixtures:
             item.add_marker(pytest.mark.slow)
         if distributed and SESSION_SERVED & fixtures:
             item.add_marker(pytest.mark.xdist_group("served"))

@@ -12,9 +12,12 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import httpx
+import pytest
 from kg import project_copy
 from servers import free_port, start, stop
 from test_reload import ACTION, TITLE, build, edit, release_of, wait_for_new_release
+
+pytestmark = pytest.mark.slow  # real builds with the CLI beside a real server under load
 
 REQUESTS = [
     ("GET", ACTION + ".ttl", {}),
