@@ -74,6 +74,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
         if distributed and SESSION_SERVED & fixtures:
             item.add_marker(pytest.mark.xdist_group("served"))
+        elif distributed and STARTS_PROCESSES & fixtures:  # a module's processes, started once
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
 
 
 @pytest.fixture(scope="session")
