@@ -30,6 +30,13 @@ class Settings:
     head_timeout: float = 10.0  # seconds a client has to send a request head (web/server.py)
     keep_alive: float = 5.0  # seconds an idle keep-alive connection stays open
     keep_releases: int = 5  # releases a build keeps in build/releases (the current one always)
+    # abuse and load (issue 10): what a query may be, and how workers are shared (executor.WorkerPool)
+    query_max_depth: int = 500  # nested brackets; the engine crashed past ~3,000 (guard.py)
+    query_max_symbols: int = 20_000  # operator and separator characters in a query
+    short_workers: int = 1  # extra workers kept for short queries of clients with none running
+    short_query_seconds: float = 1.0  # time limit on those workers (then 503, Retry-After)
+    queue_wait: float = 0.25  # seconds a request may wait for a worker before a 503 (Retry-After)
+    client_queries: int = 16  # queries one client address may have running or waiting
 
     @property
     def data_dir(self) -> Path:
@@ -74,6 +81,7 @@ SECONDS = (
 )
 SECONDS_OR_ZERO = ("un numero di secondi, 0 per mai, es. 2", "a number of seconds, 0 for never, e.g. 2")
 COUNT = ("un intero maggiore di zero, es. 10000", "an integer above zero, e.g. 10000")
+COUNT_OR_ZERO = ("un intero, 0 per nessuno, es. 1", "an integer, 0 for none, e.g. 1")
 SWITCH = ("1, true, yes, on oppure 0, false, no, off", "1, true, yes, on or 0, false, no, off")
 BASE_URI = (
     "un URI http(s) assoluto, es. https://dati.example.it/",
@@ -119,6 +127,10 @@ def _count(text: str) -> int:
     return value
 
 
+def _count_or_zero(text: str) -> int:
+    return 0 if int(text) == 0 else _count(text)
+
+
 _SERVING_ENV: dict[str, tuple[str, Callable[[str], object], tuple[str, str]]] = {
     "query_timeout": ("PSM_QUERY_TIMEOUT", _seconds, SECONDS),
     "max_result_rows": ("PSM_MAX_ROWS", _count, COUNT),
@@ -129,6 +141,12 @@ _SERVING_ENV: dict[str, tuple[str, Callable[[str], object], tuple[str, str]]] = 
     "keep_releases": ("PSM_KEEP_RELEASES", _count, COUNT),  # at least 1: the current release
     "head_timeout": ("PSM_HEAD_TIMEOUT", _seconds, SECONDS),
     "keep_alive": ("PSM_KEEP_ALIVE", _seconds, SECONDS),
+    "query_max_depth": ("PSM_QUERY_MAX_DEPTH", _count, COUNT),
+    "query_max_symbols": ("PSM_QUERY_MAX_SYMBOLS", _count, COUNT),
+    "short_workers": ("PSM_SHORT_WORKERS", _count_or_zero, COUNT_OR_ZERO),
+    "short_query_seconds": ("PSM_SHORT_QUERY_SECONDS", _seconds, SECONDS),
+    "queue_wait": ("PSM_QUEUE_WAIT", _seconds, SECONDS),
+    "client_queries": ("PSM_CLIENT_QUERIES", _count, COUNT),
 }
 
 

@@ -24,10 +24,6 @@ READ_ONLY = (
     f"Endpoint in sola lettura: gli aggiornamenti SPARQL ({UPDATES}) non sono ammessi",
     f"This endpoint is read-only: SPARQL Update ({UPDATES}) is not accepted",
 )
-NO_SERVICE = (
-    "Le query federate non sono ammesse: questo endpoint rifiuta SERVICE",
-    "Federated queries are not allowed: SERVICE is refused by this endpoint",
-)
 
 # One pass over the query text; strings, IRIs and comments are consumed whole so that keywords
 # inside them are never mistaken for syntax.
@@ -55,7 +51,6 @@ class ProtocolError(Problem):
 class Analysis:
     form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE (None when unrecognisable: the parser will say)
     is_update: bool
-    uses_service: bool
     has_dataset: bool  # FROM / FROM NAMED in the query itself
 
 
@@ -69,7 +64,6 @@ def analyse(text: str) -> Analysis:
     return Analysis(
         form=first if first in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"} else None,
         is_update=first in UPDATE_KEYWORDS,
-        uses_service="SERVICE" in words,
         has_dataset="FROM" in words,
     )
 
@@ -212,12 +206,12 @@ async def _bounded_body(request: Request) -> bytes:
 
 
 def check(query: str) -> Analysis:
-    """Refuse what a read-only, non-federating endpoint does not run (before any parsing)."""
+    """Refuse an update with a clear message (the engine's query parser would refuse it anyway).
+    SERVICE is decided in the query worker, on the parsed query, and the worker has no network
+    (query/guard.py): a reading of the text here could differ from the engine's."""
     analysis = analyse(query)
     if analysis.is_update:
         raise ProtocolError(403, *READ_ONLY)
-    if analysis.uses_service:
-        raise ProtocolError(403, *NO_SERVICE)
     return analysis
 
 

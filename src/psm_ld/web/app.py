@@ -111,9 +111,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         })  # fmt: skip
 
     @app.get("/", response_class=HTMLResponse, tags=["pages"])
-    def home(request: Request) -> HTMLResponse:
+    async def home(request: Request) -> HTMLResponse:
         lang, headers = page_language(request)
-        return HTMLResponse(served_of(request).pages.home(origin_of(request), lang), headers=headers)
+        served, origin = served_of(request), origin_of(request)
+        page = await served.page("home", origin, lang, lambda: served.pages.home(origin, lang))
+        return HTMLResponse(page, headers=headers)
 
     @app.get(f"/{SEARCH_PATH}", response_class=HTMLResponse, tags=["pages"])
     def search(request: Request, q: str = "") -> HTMLResponse:

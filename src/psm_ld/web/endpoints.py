@@ -61,6 +61,11 @@ def wants_html(request: Request, format_name: str | None) -> bool:
     return conneg.choose(request.headers.get("accept"), format_name, ANY_RESULT) == conneg.HTML
 
 
+def client_of(request: Request) -> str:
+    """Who a request counts against in the pool's per-client limits: its remote address."""
+    return request.client.host if request.client else ""
+
+
 def job_for(served: Served, request: Request, text: str, op: Operation | None, format_name: str | None,
             html: bool) -> Job:  # fmt: skip
     """The worker's job: formats negotiated per result kind (falling back to the default: an answer
@@ -136,36 +141,41 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
 
     async def sparql(request: Request) -> Response:
         served = served_of(request)
-        origin = origin_of(request)
+        origin, client = origin_of(request), client_of(request)
+        if not served.pool.admits(client):  # before reading and parsing anything
+            raise served.pool.too_many()
         op = await read_operation(request)  # a ProtocolError is answered by web/errors.py
         html = wants_html(request, op.format)
         lang, headers = page_language(request, ("Accept",))
         if op.query is None:
             if html:
-                return HTMLResponse(served.pages.sparql_form(None, None, None, origin, lang), headers=headers)
+
+                def form() -> str:
+                    return served.pages.sparql_form(None, None, None, origin, lang)
+
+                return HTMLResponse(await served.page("sparql", origin, lang, form), headers=headers)
             return service_description_response(served, request, op.format)
         try:
-            result = await served.pool.run(job_for(served, request, op.query, op, op.format, html))
+            result = await served.pool.run(job_for(served, request, op.query, op, op.format, html), client)
         except Problem as exc:
             if not html:
                 raise  # answered by web/errors.py
             # the query editor shows its own error beside the query, to be corrected there
             page = served.pages.sparql_form(op.query, None, exc.message, origin, lang)
-            return HTMLResponse(page, status_code=exc.status, headers=headers)
+            return HTMLResponse(page, status_code=exc.status, headers={**headers, **exc.headers})
         if html:
             page = served.pages.sparql_form(op.query, as_table(result), None, origin, lang)
             return HTMLResponse(page, headers=headers)
         return result_response(served, request, result)
 
     @app.get("/queries", tags=["named queries"], summary="The named queries (JSON, or HTML for browsers)")
-    def queries_index(request: Request, format: str | None = None) -> Response:  # noqa: A002
-        served = served_of(request)
+    async def queries_index(request: Request, format: str | None = None) -> Response:  # noqa: A002
+        served, origin = served_of(request), origin_of(request)
         chosen = conneg.choose(request.headers.get("accept"), format, ("application/json", conneg.HTML))
         if chosen == conneg.HTML:
             lang, headers = page_language(request)
-            page = served.pages.queries_index(origin_of(request), lang)
+            page = await served.page("queries", origin, lang, lambda: served.pages.queries_index(origin, lang))
             return varies(HTMLResponse(page, headers=headers))
-        origin = origin_of(request)
         return varies(JSONResponse([_query_json(q, origin) for q in queries.values()]))
 
     @app.get("/queries/{name}", include_in_schema=False)  # described per query (web/openapi.py)
@@ -184,7 +194,7 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
         html = wants_html(request, format_name)
         origin = origin_of(request)
         text = query.render(params)  # a QueryError (bad parameter) is answered by web/errors.py
-        result = await served.pool.run(job_for(served, request, text, None, format_name, html))
+        result = await served.pool.run(job_for(served, request, text, None, format_name, html), client_of(request))
         if html:
             lang, headers = page_language(request, ("Accept",))
             page = served.pages.query_page(name, params, as_table(result), origin, lang=lang)

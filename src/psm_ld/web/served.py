@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
+
+from starlette.concurrency import run_in_threadpool
 
 from psm_ld.config import Settings
 from psm_ld.pages import Pages
@@ -13,6 +16,7 @@ from psm_ld.pages.describe import Describer
 from psm_ld.pages.documents import Documents
 from psm_ld.queries import NamedQuery
 from psm_ld.query.executor import WorkerPool
+from psm_ld.query.guard import Limits
 from psm_ld.query.store import store_source
 from psm_ld.release import Release, ReleaseError, verify
 
@@ -37,6 +41,18 @@ class Served:
     def pages(self) -> Pages:
         return self.documents.pages
 
+    async def page(self, name: str, origin: str, lang: str, render: Callable[[], str]) -> bytes:
+        """An app page that depends on the release, the origin and the language only (the home page,
+        the empty SPARQL form, the query list), kept in the documents' bounded cache: under load it
+        is served from memory, not rendered per request (tens of ms each). A miss is rendered in a
+        thread, so that a new origin never blocks the event loop."""
+        key = ("page", name, origin, lang)
+        body = self.documents.cache.get(key)
+        if body is None:
+            body = (await run_in_threadpool(render)).encode("utf-8")
+            self.documents.cache.put(key, body)
+        return body
+
 
 def load(
     settings: Settings, release: Release, queries: dict[str, NamedQuery], loop: asyncio.AbstractEventLoop
@@ -50,7 +66,12 @@ def load(
     documents = Documents(release, settings, store, queries)
     if len(store) == 0:  # the manifest said otherwise: never serve an empty store as "ok"
         raise ReleaseError(f"release {release.id}: the store holds no quads")
-    pool = WorkerPool(source, max(1, settings.sparql_workers), settings.query_timeout)
+    pool = WorkerPool(
+        source, max(1, settings.sparql_workers), settings.query_timeout,
+        short_workers=max(0, settings.short_workers), short_seconds=settings.short_query_seconds,
+        queue_wait=settings.queue_wait, client_queries=max(1, settings.client_queries),
+        limits=Limits(settings.query_max_depth, settings.query_max_symbols),
+    )  # fmt: skip
     pool.start(loop)  # last: nothing above can fail and leave worker processes behind
     served = Served(
         settings=settings,

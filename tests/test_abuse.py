@@ -1,0 +1,307 @@
+"""Issue 10's abuse campaign, the correctness part, against real servers (uvicorn, worker processes):
+no query opens a connection (a corpus of SERVICE spellings against a loopback listener), no query
+crashes a worker (limits before the engine; a worker that dies anyway costs no request), a few heavy
+clients cannot starve the others, and a refusal is a 503 with Retry-After in under a second.
+Load figures are bench/attack.py's."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+import pytest
+from servers import ROOT, Server, build, free_port, start, stop
+
+sys.path.insert(0, str(ROOT))
+from bench.attack import CHEAP, CRASHERS, HEAVY, MARKER, Listener, service_corpus  # noqa: E402
+
+BASE = "http://localhost:8000/"
+SPARQL_QUERY = {"content-type": "application/sparql-query"}
+
+
+@pytest.fixture(scope="module")
+def abuse_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    build_dir = tmp_path_factory.mktemp("abuse") / "build"
+    build(build_dir, BASE)
+    return build_dir
+
+
+@pytest.fixture(scope="module")
+def guarded(abuse_build: Path) -> Iterator[Server]:
+    """Default limits and lanes, a short time limit (heavy queries end soon)."""
+    server = start(abuse_build, BASE, free_port(), abuse_build.parent / "guarded.log", PSM_QUERY_TIMEOUT="3")
+    yield server
+    stop(server)
+
+
+def post(client: httpx.Client, server: Server, query: str) -> httpx.Response:
+    return client.post(server.url + "sparql", content=query.encode(), headers=SPARQL_QUERY)
+
+
+def workers(server: Server) -> set[int]:
+    """The server's query worker processes (not multiprocessing's resource tracker)."""
+    found = set()
+    for child in psutil.Process(server.process.pid).children(recursive=True):
+        try:
+            if "spawn_main" in " ".join(child.cmdline()) and child.status() != psutil.STATUS_ZOMBIE:
+                found.add(child.pid)
+        except psutil.NoSuchProcess:
+            pass
+    return found
+
+
+def wait_for_workers(server: Server, count: int, seconds: float = 30) -> set[int]:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        pids = workers(server)
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.1)
+    raise AssertionError(f"fewer than {count} workers after {seconds} s")
+
+
+# --- 1. no connection, whatever the spelling -------------------------------------------------------
+
+
+def test_no_service_spelling_opens_a_connection(guarded: Server) -> None:
+    listener = Listener()
+    try:
+        corpus = service_corpus(listener.url)
+        with httpx.Client(timeout=30) as client:
+            answers = {name: post(client, guarded, query) for name, query in corpus.items()}
+        time.sleep(0.3)
+    finally:
+        listener.close()
+    assert listener.connections == 0
+    assert not [name for name, r in answers.items() if MARKER in r.text]
+    statuses = {name: r.status_code for name, r in answers.items()}
+    # every spelling the engine can parse is refused as federated; the rest are syntax errors
+    assert {name for name, status in statuses.items() if status != 403} <= {"bom"}, statuses
+    assert all(status in {400, 403} for status in statuses.values()), statuses
+    assert all("SERVICE" in r.text for r in answers.values() if r.status_code == 403)
+
+
+def test_the_worker_process_has_no_network(tmp_path: Path) -> None:
+    """The sandbox itself: after deny_network() no socket of any family can be made, and the
+    engine's SERVICE call fails without a connection (the listener counts none)."""
+    listener = Listener()
+    code = (
+        "import socket, sys, pyoxigraph as ox\n"
+        "from psm_ld.query.sandbox import deny_network\n"
+        "deny_network()\n"
+        "for family in (socket.AF_INET, socket.AF_INET6, socket.AF_UNIX):\n"
+        "    try:\n"
+        "        socket.socket(family); sys.exit('socket allowed')\n"
+        "    except OSError: pass\n"
+        "try:\n"
+        f"    list(ox.Store().query('SELECT * WHERE {{ SERVICE <{listener.url}> {{ ?s ?p ?o }} }}'))\n"
+        "    sys.exit('service answered')\n"
+        "except OSError as exc: print('refused', exc)\n"
+    )
+    try:
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    finally:
+        listener.close()
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "refused" in done.stdout and listener.connections == 0
+
+
+# --- 2. no crash; a worker that dies costs no request --------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(CRASHERS))
+def test_queries_that_crashed_the_engine_get_a_400_naming_the_limit(guarded: Server, name: str) -> None:
+    before = wait_for_workers(guarded, 3)
+    with httpx.Client(timeout=60) as client:
+        response = post(client, guarded, CRASHERS[name])
+    assert response.status_code == 400, response.text
+    assert "PSM_QUERY_MAX_" in response.text
+    assert workers(guarded) == before  # no worker died
+
+
+def test_the_worst_queries_within_the_limits_do_not_crash_a_worker(guarded: Server) -> None:
+    """At the limits (500 nested brackets; 19,990 chained operators or triple patterns) the engine,
+    on the worker's large stack, answers or runs out of time: no worker dies."""
+    near = {
+        "nested": "SELECT * WHERE " + "{" * 499 + " ?s ?p ?o " + "}" * 499,
+        "chained-not": "SELECT * WHERE { ?s ?p ?o FILTER(" + "!" * 19_980 + "?o) }",
+        "triple-patterns": "SELECT * WHERE { " + "?s ?p ?o . " * 19_980 + "}",
+    }
+    before = wait_for_workers(guarded, 3)
+    with httpx.Client(timeout=60) as client:
+        statuses = {name: post(client, guarded, query) for name, query in near.items()}
+    assert statuses["nested"].status_code == statuses["chained-not"].status_code == 200
+    assert statuses["triple-patterns"].status_code in {200, 503}  # 503: stopped at the time limit
+    assert "crash" not in statuses["triple-patterns"].text
+    time.sleep(0.5)
+    assert len(before & workers(guarded)) >= 2  # at most the timed-out one was replaced
+
+
+def test_limits_leave_ordinary_large_queries_alone(guarded: Server) -> None:
+    values = " ".join(f"<{BASE}psm/2021-2023/azione/{n}.1.1>" for n in range(300))
+    query = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{ {values} }} {'{' * 50} ?a ?p ?o {'}' * 50} }}"
+    with httpx.Client(timeout=60) as client:
+        assert post(client, guarded, query).status_code == 200
+
+
+def test_a_killed_worker_loses_no_request(guarded: Server) -> None:
+    """kill -9 of workers under a small bounded load (3 clients, one request at a time each): every
+    request answers 200 (the one a killed worker ran is run again; the others wait for the
+    replacement instead of a 503)."""
+    wait_for_workers(guarded, 3)
+    statuses: Counter[int] = Counter()
+    stop_at = time.monotonic() + 6
+
+    def client_loop(n: int) -> None:
+        with _client(f"127.0.0.{11 + n}") as client:
+            i = 0
+            while time.monotonic() < stop_at:
+                i += 1
+                query = f"SELECT (COUNT(*) AS ?n) WHERE {{ ?s ?p ?o . ?s ?q ?v }}\n# {n} {i} {time.time_ns()}"
+                statuses[post(client, guarded, query).status_code] += 1
+
+    threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(3)]
+    for thread in threads:
+        thread.start()
+    kills = 0
+    while time.monotonic() < stop_at - 1.5:
+        time.sleep(0.7)
+        pids = sorted(workers(guarded))
+        if pids:
+            psutil.Process(pids[kills % len(pids)]).kill()
+            kills += 1
+    for thread in threads:
+        thread.join(90)
+    assert kills >= 4
+    assert statuses[200] > 20 and set(statuses) == {200}, statuses
+
+
+@pytest.fixture(scope="module")
+def unguarded(abuse_build: Path) -> Iterator[Server]:
+    """Limits lifted, so that a query really crashes the engine (the retry path); no short lane, so
+    that both attempts run on workers with the full time limit."""
+    log = abuse_build.parent / "unguarded.log"
+    limits = {"PSM_QUERY_MAX_DEPTH": "100000000", "PSM_QUERY_MAX_SYMBOLS": "100000000"}
+    limits["PSM_SHORT_WORKERS"] = "0"
+    server = start(abuse_build, BASE, free_port(), log, **limits)
+    yield server
+    stop(server)
+
+
+def test_a_query_that_kills_two_workers_gets_a_clear_error_and_others_are_served(unguarded: Server) -> None:
+    wait_for_workers(unguarded, 2)
+    killer = "SELECT * WHERE { ?s ?p ?o FILTER(" + "(" * 400_000 + "?o" + ")" * 400_000 + ") }"
+    cheap: list[int] = []
+    failures: list[str] = []
+    with httpx.Client(timeout=120) as client:
+        done = threading.Event()
+
+        def others() -> None:
+            with _client("127.0.0.6") as other:
+                while not done.is_set():
+                    r = post(other, unguarded, f"{CHEAP}\n# {time.time_ns()}")
+                    cheap.append(r.status_code)
+                    if r.status_code != 200:
+                        failures.append(r.text)
+
+        thread = threading.Thread(target=others)
+        thread.start()
+        first = post(client, unguarded, killer)
+        pids = wait_for_workers(unguarded, 2)
+        again = post(client, unguarded, killer)
+        done.set()
+        thread.join(60)
+    assert first.status_code == 422 and "crash" in first.text, first.text
+    assert again.status_code == 422 and pids <= workers(unguarded)  # known: refused, no worker died
+    assert cheap and set(cheap) == {200}, (Counter(cheap), failures)
+
+
+# --- 3. fairness ------------------------------------------------------------------------------------
+
+
+def _client(address: str) -> httpx.Client:
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=60)
+
+
+def test_heavy_clients_do_not_starve_a_cheap_one_and_refusals_are_quick(guarded: Server) -> None:
+    """Two clients each keep two heavy queries going; a third gets its cheap queries answered, and
+    each heavy request that cannot get a worker is refused with 503 + Retry-After in under 1 s."""
+    wait_for_workers(guarded, 3)
+    stop_event = threading.Event()
+    refusals: list[tuple[float, str | None]] = []
+    heavy_statuses: Counter[int] = Counter()
+
+    def heavy(address: str, lane: int) -> None:
+        with _client(address) as client:
+            n = 0
+            while not stop_event.is_set():
+                n += 1
+                started = time.monotonic()
+                r = post(client, guarded, f"{HEAVY}\n# {address} {lane} {n} {time.time_ns()}")
+                heavy_statuses[r.status_code] += 1
+                if r.status_code == 503 and "time limit" not in r.text:
+                    refusals.append((time.monotonic() - started, r.headers.get("retry-after")))
+                    time.sleep(0.2)
+
+    clients = [(address, n) for address in ("127.0.0.2", "127.0.0.3") for n in (1, 2)]
+    threads = [threading.Thread(target=heavy, args=client) for client in clients]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)
+    cheap: list[tuple[int, float]] = []
+    with _client("127.0.0.4") as client:
+        for n in range(20):
+            started = time.monotonic()
+            status = post(client, guarded, f"{CHEAP}\n# cheap {n} {time.time_ns()}").status_code
+            cheap.append((status, time.monotonic() - started))
+    stop_event.set()
+    for thread in threads:
+        thread.join(60)
+    # a heavy client new to the server may hold the short lane until its limit (1 s) stops it: the
+    # cheap client is refused (503, Retry-After) at most then, and never starved
+    answered = [t for s, t in cheap if s == 200]
+    assert len(answered) >= 17 and all(s in {200, 503} for s, _ in cheap), cheap
+    assert sorted(answered)[len(answered) // 2] < 0.5, cheap  # the issue's 100 ms: bench/attack.py
+    assert refusals and all(after is not None for _, after in refusals), (refusals, heavy_statuses)
+    # at once, but for a request that waited for a worker being started in place of a stopped one
+    quick = [seconds for seconds, _ in refusals if seconds < 1.0]
+    assert len(quick) >= 0.8 * len(refusals) and max(s for s, _ in refusals) < 2.5, refusals
+
+
+def test_one_client_beyond_its_share_is_refused_at_once(guarded: Server) -> None:
+    """More simultaneous requests from one address than PSM_CLIENT_QUERIES (16): the surplus gets
+    503 + Retry-After at once, the rest are answered."""
+    wait_for_workers(guarded, 3)
+    time.sleep(1.5)  # workers stopped by the previous test are replaced: none is starting
+    results: list[tuple[int, float, str | None]] = []
+    lock = threading.Lock()
+
+    clients = [_client("127.0.0.5") for _ in range(24)]  # made first: making one takes a while
+    for client in clients:
+        client.get(guarded.url + "health")  # connected
+
+    def one(n: int) -> None:
+        started = time.monotonic()
+        r = post(clients[n], guarded, f"{HEAVY}\n# share {n} {time.time_ns()}")
+        with lock:
+            results.append((r.status_code, time.monotonic() - started, r.headers.get("retry-after")))
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    for client in clients:
+        client.close()
+    refused = [(s, t, ra) for s, t, ra in results if s == 503 and ra is not None]
+    assert len(refused) >= 8, results
+    assert all(t < 1.0 for _, t, _ in refused), refused
+    assert all(s in {200, 503} for s, _, _ in results), results
+
