@@ -174,7 +174,11 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
         chosen = conneg.choose(request.headers.get("accept"), format, ("application/json", conneg.HTML))
         if chosen == conneg.HTML:
             lang, headers = page_language(request)
-            page = await served.page("queries", origin, lang, lambda: served.pages.queries_index(origin, lang))
+
+            def index() -> str:
+                return served.pages.queries_index(origin, lang)
+
+            page = await served.page("queries", origin, lang, index)
             return varies(HTMLResponse(page, headers=headers))
         return varies(JSONResponse([_query_json(q, origin) for q in queries.values()]))
 
@@ -194,7 +198,8 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
         html = wants_html(request, format_name)
         origin = origin_of(request)
         text = query.render(params)  # a QueryError (bad parameter) is answered by web/errors.py
-        result = await served.pool.run(job_for(served, request, text, None, format_name, html), client_of(request))
+        job = job_for(served, request, text, None, format_name, html)
+        result = await served.pool.run(job, client_of(request))
         if html:
             lang, headers = page_language(request, ("Accept",))
             page = served.pages.query_page(name, params, as_table(result), origin, lang=lang)
