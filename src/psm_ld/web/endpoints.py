@@ -142,7 +142,8 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
     async def sparql(request: Request) -> Response:
         served = served_of(request)
         origin, client = origin_of(request), client_of(request)
-        if not served.pool.admits(client):  # before reading and parsing anything
+        asks = request.method == "POST" or "query" in request.query_params  # not the empty form
+        if asks and not served.pool.admits(client):  # before reading and parsing anything
             raise served.pool.too_many()
         op = await read_operation(request)  # a ProtocolError is answered by web/errors.py
         html = wants_html(request, op.format)
