@@ -241,8 +241,8 @@ class Page:
         )
         data = self.call("Page.captureScreenshot", format="png", captureBeyondViewport=True)["data"]
         self.call("Emulation.clearDeviceMetricsOverride")
-        ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
         return path
 

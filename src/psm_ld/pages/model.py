@@ -56,6 +56,10 @@ OTHER_KINDS = {
     SH + "PropertyShape": ("Forma SHACL di proprietà", "SHACL property shape"),
     SKOSXL + "Label": ("Denominazione", "Label"),
     DCT + "PeriodOfTime": ("Periodo", "Period of time"),
+    DCAT + "Catalog": ("Catalogo DCAT", "DCAT catalog"),
+    DCAT + "DatasetSeries": ("Serie di dataset", "Dataset series"),
+    DCAT + "Dataset": ("Dataset", "Dataset"),
+    DCAT + "Distribution": ("Distribuzione", "Distribution"),
 }
 LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label", DCT + "title", SKOSXL + "literalForm")
 
