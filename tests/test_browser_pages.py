@@ -19,6 +19,8 @@ import time
 import pytest
 from test_browser import ARTIFACTS, Page, assert_clean, browser, page, site  # noqa: F401
 
+pytestmark = pytest.mark.slow  # Chromium against a real server
+
 WIDTHS = (1280, 390)
 LANGS = ("it", "en")
 GAP = 160  # px: the tallest band of a page's main with nothing in it (a heading's margins are ~50)
