@@ -41,3 +41,44 @@ def test_json_ld_keeps_blank_node_labels() -> None:
     triples = [ox.Triple(ox.NamedNode(EX + "s"), ox.NamedNode(EX + "p"), ox.BlankNode("gabc123"))]
     triples.append(ox.Triple(ox.BlankNode("gabc123"), ox.NamedNode(EX + "q"), ox.Literal("x")))
     assert b'"_:gabc123"' in triples_to_bytes(triples, conneg.JSONLD, EX)
+
+
+# --- SELECT results written by the engine's serializer, held to the row and byte limits -------------
+
+# values that look like the row separators the fast counts look for: "},{" inside JSON strings,
+# newlines and quotes inside CSV cells, "<result>" inside XML text, and escaped backslashes
+TRICKY = ['a"},{"b', "x\\", 'new\nline, "quoted"', "<result>", "", "\\\"},{"]
+
+
+def _store(n: int) -> ox.Store:
+    store = ox.Store()
+    for i in range(n):
+        value = TRICKY[i % len(TRICKY)] + str(i)
+        store.add(ox.Quad(ox.NamedNode(f"{EX}s{i}"), ox.NamedNode(EX + "p"), ox.Literal(value)))
+    return store
+
+
+def test_select_rows_counted_exactly_in_every_format() -> None:
+    import pytest
+
+    from psm_ld.query.executor import Job, QueryFailed, execute
+
+    query = "SELECT ?s ?o ?none WHERE { ?s ?p ?o OPTIONAL { ?s <urn:x-nothing> ?none } }"
+    for media in conneg.SELECT_TYPES:
+        for rows, limit in ((12, 12), (13, 12), (0, 0), (1, 0)):
+            job = Job(query, EX, False, select_type=media, max_rows=limit)
+            if rows <= limit:
+                body = execute(_store(rows), job).body
+                if media == conneg.TSV:
+                    parsed = ox.parse_query_results(body, format=ox.QueryResultsFormat.TSV)
+                    assert sum(1 for _ in parsed) == rows
+            else:
+                with pytest.raises(QueryFailed) as refused:
+                    execute(_store(rows), job)
+                assert refused.value.status == 422 and refused.value.limit == limit, (media, rows)
+    job = Job(query, EX, False, max_bytes=2000)  # JSON, stopped while written
+    with pytest.raises(QueryFailed) as refused:
+        execute(_store(5000), job)
+    assert refused.value.status == 422 and refused.value.limit == 2000
+    body = execute(_store(40), Job(query, EX, False)).body  # the engine's JSON, every row there
+    assert len(json.loads(body)["results"]["bindings"]) == 40

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import multiprocessing
 import os
+import pickle
 import signal
+import socket
+import struct
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -30,7 +32,7 @@ from psm_ld.query import conneg
 from psm_ld.query.cache import LRUCache
 from psm_ld.query.guard import NO_SERVICE, STACK_BYTES, Limits, check_limits, mentions_service, uses_service
 from psm_ld.query.sandbox import deny_network
-from psm_ld.query.serialize import OX_RESULTS, results_json_head, term_json, triples_to_bytes
+from psm_ld.query.serialize import OX_RESULTS, triples_to_bytes
 from psm_ld.query.store import StoreSource
 
 log = logging.getLogger("uvicorn.error")
@@ -87,11 +89,7 @@ def execute(store: ox.Store, job: Job) -> Result:
         return Result("ask", media, result.serialize(format=OX_RESULTS[media]))  # type: ignore[arg-type]
     if isinstance(result, ox.QuerySolutions):
         media = _acceptable(job.select_type, conneg.SELECT_TYPES)
-        data = _solutions_json(result, job.max_rows, job.max_bytes)
-        if media != conneg.RESULTS_JSON:
-            parsed = ox.parse_query_results(data, format=ox.QueryResultsFormat.JSON)
-            data = parsed.serialize(format=OX_RESULTS[media])  # type: ignore[assignment]
-        return Result("select", media, _within(data, job.max_bytes))
+        return Result("select", media, _solutions(result, media, job.max_rows, job.max_bytes))
     media = _acceptable(job.graph_type, conneg.RDF_TYPES)
     triples = []
     for triple in result:
@@ -129,21 +127,62 @@ def _within(data: bytes, max_bytes: int) -> bytes:
     return data
 
 
-def _solutions_json(solutions: ox.QuerySolutions, max_rows: int, max_bytes: int) -> bytes:
-    """SPARQL JSON results written row by row, stopping at the row or byte limit. (pyoxigraph's own
-    serializer cannot be stopped midway, and QuerySolutions cannot be rebuilt from a list.)"""
-    names = [v.value for v in solutions.variables]
-    parts, size = [results_json_head(names)], 0
-    for n, solution in enumerate(solutions):
-        if n >= max_rows:
-            raise _too_large(max_rows, "righe", "rows")
-        row = {name: term_json(solution[name]) for name in names if solution[name] is not None}
-        parts.append(("," if n else "") + json.dumps(row, ensure_ascii=False, separators=(",", ":")))
-        size += len(parts[-1])
-        if size > max_bytes:
-            raise _too_large(max_bytes, "byte", "bytes")
-    parts.append("]}}")
-    return "".join(parts).encode("utf-8")
+class _Bounded:
+    """A binary sink for pyoxigraph's serializers that refuses to grow past `max_bytes`: the writer
+    calls write() every few KiB, so an oversized result stops being written (and evaluated) there."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.parts: list[bytes] = []
+        self.size, self.max_bytes = 0, max_bytes
+
+    def write(self, chunk: bytes) -> int:
+        self.size += len(chunk)
+        if self.size > self.max_bytes:
+            raise _too_large(self.max_bytes, "byte", "bytes")
+        self.parts.append(bytes(chunk))
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+
+def _solutions(solutions: ox.QuerySolutions, media: str, max_rows: int, max_bytes: int) -> bytes:
+    """Solutions written by the engine's own serializer (Rust: no Python object per row or term),
+    stopped at the byte limit while being written, then held to the row limit (_rows)."""
+    sink = _Bounded(max_bytes)
+    solutions.serialize(sink, format=OX_RESULTS[media])  # what write() raises comes through as is
+    data = b"".join(sink.parts)
+    if _rows(data, media, max_rows) > max_rows:
+        raise _too_large(max_rows, "righe", "rows")
+    return data
+
+
+def _rows(data: bytes, media: str, max_rows: int) -> int:
+    """The number of rows of a serialized result, or an upper bound of it that is at most `max_rows`
+    (then the limit holds and counting exactly is not needed). Fast counts of bytes first; the exact
+    count only for a result that may be over the limit."""
+    if media == conneg.TSV:  # one line per row after the header; terms escape their newlines
+        return max(0, data.count(b"\n") - 1)
+    if media == conneg.RESULTS_XML:  # "<" is always escaped in XML text: tags are the only ones
+        return data.count(b"<result>")
+    if media == conneg.CSV:
+        rough = max(0, data.count(b"\n") - 1)  # a quoted value may hold newlines: an upper bound
+        if rough <= max_rows:
+            return rough
+        import csv
+        import io
+
+        return max(0, sum(1 for _ in csv.reader(io.StringIO(data.decode("utf-8")))) - 1)
+    # JSON: rows are separated by "},{" outside strings; inside strings that text may occur too, so
+    # the raw count is an upper bound; the exact one drops string contents first (after escapes, a
+    # '"' delimits a string)
+    if data.endswith(b"[]}}"):
+        return 0
+    rough = data.count(b"},{") + 1
+    if rough <= max_rows:
+        return rough
+    plain = data.replace(b"\\\\", b"").replace(b'\\"', b"")
+    return b"".join(plain.split(b'"')[::2]).count(b"},{") + 1
 
 
 def run_job(store: ox.Store, job: Job, limits: Limits) -> Result:
@@ -231,15 +270,30 @@ class _WorkerDied(Exception):
 
 @dataclass
 class Worker:
+    """A query worker process and the server's end of its pipe (a socket pair). The server talks to
+    it on the event loop (asyncio streams, in multiprocessing.Connection's framing, which the worker
+    reads and writes): no thread hop per query, no thread blocked in a read."""
+
     process: multiprocessing.process.BaseProcess
     conn: Connection
     lane: str = GENERAL
+    _reader: asyncio.StreamReader | None = None
+    _writer: asyncio.StreamWriter | None = None
 
-    def call(self, job: Job, timeout: float) -> Result:
-        self.conn.send(job)
-        if not self.conn.poll(timeout):
-            raise TimeoutError
-        reply = self.conn.recv()
+    async def ask(self, job: Job, timeout: float) -> Result:
+        """The job's result within `timeout` seconds (TimeoutError), or its QueryFailed raised; EOFError
+        or OSError when the worker died. After any exception the worker must not be reused."""
+        if self._writer is None:
+            sock = socket.socket(fileno=os.dup(self.conn.fileno()))
+            self._reader, self._writer = await asyncio.open_connection(sock=sock, limit=_STREAM_LIMIT)
+        assert self._reader is not None
+        payload = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
+        self._writer.write(_FRAME.pack(len(payload)) + payload)
+        async with asyncio.timeout(timeout):
+            size = _FRAME.unpack(await _read(self._reader, _FRAME.size))[0]
+            if size == -1:  # multiprocessing's header of a message over 2 GiB (never sent here)
+                size = struct.unpack("!Q", await _read(self._reader, 8))[0]
+            reply = pickle.loads(await _read(self._reader, size))
         if isinstance(reply, QueryFailed):
             raise reply
         return reply
@@ -247,7 +301,22 @@ class Worker:
     def stop(self) -> None:
         self.process.kill()
         self.process.join(5)
+        if self._writer is not None:
+            self._writer.transport.abort()  # its own dup of the descriptor
         self.conn.close()
+
+
+_FRAME = struct.Struct("!i")  # multiprocessing.Connection's length header
+_STREAM_LIMIT = 1024 * 1024
+
+
+async def _read(reader: asyncio.StreamReader, n: int) -> bytes:
+    try:
+        return await reader.readexactly(n)
+    except asyncio.IncompleteReadError as exc:
+        raise EOFError("query worker closed its pipe") from exc
+
+
 
 
 @dataclass
@@ -474,7 +543,7 @@ class WorkerPool:
         started = time.monotonic()
         healthy = died = False
         try:
-            result = await loop.run_in_executor(None, worker.call, job, limit)
+            result = await worker.ask(job, limit)
             healthy = True
             return result
         except QueryFailed:
