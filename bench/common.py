@@ -43,9 +43,14 @@ class Config:
     # then a ceiling), no warm-up runs, no restarts; None for a measurement
     mix_responses: int | None = None
     deref_responses: int | None = None
+    skip: frozenset[str] = frozenset()  # parts and anchors left out (--skip)
+
+    @property
+    def skip_anchors(self) -> frozenset[str]:
+        return self.skip
 
     @staticmethod
-    def from_env(smoke: bool, profile: bool, workdir: Path) -> Config:
+    def from_env(smoke: bool, profile: bool, workdir: Path, skip: frozenset[str] = frozenset()) -> Config:
         def env(name: str, default: int, smoke_default: int) -> int:
             return int(os.environ.get(name, smoke_default if smoke else default))
 
@@ -62,6 +67,7 @@ class Config:
             workdir=workdir,
             mix_responses=2 if smoke else None,
             deref_responses=100 if smoke else None,
+            skip=skip,
         )
 
 

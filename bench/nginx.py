@@ -35,7 +35,7 @@ http {{
     scgi_temp_path {prefix}/scgi;
     server {{
         listen {host}:{port};
-        root {prefix}/www;
+        root {root};
         etag on;
     }}
 }}
@@ -44,19 +44,25 @@ http {{
 
 def nginx_server(prefix: Path, documents: dict[str, bytes], port: int) -> Server:
     """An nginx Server (not yet started) serving `documents` (URL path -> bytes) under `prefix`."""
-    binary = require("nginx")
-    if binary is None:
-        raise RuntimeError("nginx is not installed: `make bench` installs it (apt-get install nginx)")
     for path, body in documents.items():
         target = prefix / "www" / path.lstrip("/")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
-    for folder in (prefix, *prefix.rglob("*")):  # workers run as an unprivileged user when root starts them
+    return nginx_static(prefix, prefix / "www", port, next(iter(documents)))
+
+
+def nginx_static(prefix: Path, root: Path, port: int, ready_path: str) -> Server:
+    """An nginx Server (not yet started) serving the files under `root` as they are (its config and
+    logs in `prefix`)."""
+    binary = require("nginx")
+    if binary is None:
+        raise RuntimeError("nginx is not installed: `make bench` installs it (apt-get install nginx)")
+    prefix.mkdir(parents=True, exist_ok=True)
+    for folder in (prefix, root, *prefix.rglob("*"), *root.rglob("*")):  # nginx's workers run unprivileged
         folder.chmod(0o755 if folder.is_dir() else 0o644)
     user = "user nobody nogroup;" if os.geteuid() == 0 else ""
     conf = prefix / "nginx.conf"
-    conf.write_text(CONF.format(prefix=prefix, host=LOOPBACK, port=port, user=user), encoding="utf-8")
-    first = next(iter(documents))
+    conf.write_text(CONF.format(prefix=prefix, root=root, host=LOOPBACK, port=port, user=user), encoding="utf-8")
     return Server(
         name="nginx",
         command=[
@@ -71,7 +77,7 @@ def nginx_server(prefix: Path, documents: dict[str, bytes], port: int) -> Server
             "daemon off;",
         ],  # fmt: skip
         port=port,
-        ready_path=first,
+        ready_path=ready_path,
         log_path=prefix / "stdout.log",
     )
 

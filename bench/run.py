@@ -26,9 +26,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import httpx  # noqa: E402
 import psutil  # noqa: E402
 
-from bench import load, profile, synth  # noqa: E402
+from bench import engines, load, profile, synth, versus  # noqa: E402
 from bench.common import BENCH, BIN, ROOT, Config, Server, free_port, log, median, require  # noqa: E402
-from bench.nginx import export_server, nginx_server  # noqa: E402
+from bench.nginx import export_server, nginx_server, nginx_static  # noqa: E402
 
 BASE = os.environ.get("PSM_BASE_URI", "http://localhost:8000/")
 ACTION = "psm/2021-2023/azione/2.1.1"
@@ -345,6 +345,109 @@ def _deref_one(cfg: Config, path: str, size: int, servers: tuple[Server, ...], w
     return {"bytes": size, "runs": runs, "summary": summary}
 
 
+# --- 3b. the native SPARQL servers, at plan size ------------------------------------------------------
+
+
+def start_anchors(cfg: Config, nquads: Path, work: Path, suffix: str = "") -> tuple[list[versus.Endpoint], dict]:
+    """Oxigraph server and, unless --smoke, Virtuoso and rdflib-endpoint over `nquads`, started and
+    ready; their load and start-up times."""
+    anchors: list[versus.Endpoint] = []
+    times: dict = {}
+    oxigraph, times["oxigraph-server_load_s"] = engines.oxigraph_server(nquads, work, "oxigraph-server" + suffix)
+    times["oxigraph-server_start_s"] = round(oxigraph.start(300), 3)
+    anchors.append(versus.Endpoint(oxigraph, "query", BASE))
+    if not cfg.smoke and "virtuoso" not in cfg.skip_anchors and engines.virtuoso_available():
+        virtuoso, times["virtuoso_load_s"] = engines.start_virtuoso(nquads, work, BASE, "virtuoso" + suffix)
+        anchors.append(versus.Endpoint(virtuoso, "form", BASE))
+    if not cfg.smoke and "rdflib" not in cfg.skip_anchors:
+        rdflib = anchor_server(nquads, work)
+        times["rdflib-endpoint_load_s"] = round(rdflib.start(1800), 3)
+        anchors.append(versus.Endpoint(rdflib, "query", BASE))
+    log("anchors: " + ", ".join(f"{k} {v:.2f}" for k, v in times.items()))
+    return anchors, times
+
+
+def bench_versus_plan(cfg: Config, psm: Server, work: Path, nquads: Path) -> dict:
+    """psm-ld's /sparql (default settings: the plan in memory) against the native servers, the
+    plan's own mix, distinct texts, at BENCH_CONCURRENCY."""
+    anchors, times = start_anchors(cfg, nquads, work)
+    try:
+        result = versus.compare_load("plan mix", versus.Endpoint(psm, "psm", BASE), anchors, mix_queries(),
+                                     cfg.concurrency, cfg.duration, cfg.repeats, work, warm=not cfg.smoke,
+                                     limit=cfg.mix_responses)  # fmt: skip
+        result["load"] = times
+        result["peak_rss_mb"] = {a.name: round(a.server.peak_rss / 1e6, 1) for a in anchors}
+    finally:
+        for anchor in anchors:
+            anchor.server.stop()
+    return result
+
+
+# --- 3c. every document: cold, warm, crawl ------------------------------------------------------------
+
+DOCUMENT_SUFFIXES = (".html", ".ttl", ".jsonld", ".rdf", ".nt")
+
+
+def bench_documents(cfg: Config, build_dir: Path, work: Path) -> dict:
+    """Every document of the release, from psm-ld's app alone and from nginx serving the exported
+    files: a cold pass (a fresh psm-ld: nothing cached; each document asked once), then the same
+    pass warm, then a crawl (every document in rotation at BENCH_DEREF_CONNECTIONS for BENCH_DURATION).
+    --smoke: the five documents of one action, one cold pass on psm-ld alone."""
+    if cfg.smoke:
+        paths, root = [f"/{ACTION}{suffix}" for suffix in DOCUMENT_SUFFIXES], None
+    else:
+        site = work / "export-documents"
+        subprocess.run([str(BIN / "psm-ld"), "export", "--out", str(site)], check=True, capture_output=True,
+                       env={**os.environ, "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": BASE})  # fmt: skip
+        root = site / "site"
+        paths = sorted("/" + f.relative_to(root).as_posix() for f in root.rglob("*") if f.suffix in DOCUMENT_SUFFIXES
+                       and not f.relative_to(root).as_posix().startswith(("download/", "static/")))  # fmt: skip
+    requests = [load.Request("GET", path, {}) for path in paths]
+    nginx = nginx_static(work / "nginx-documents", root, free_port(), paths[0]) if root else None
+    result: dict = {"documents": len(paths), "connections": cfg.deref_connections, "rounds": {}}
+    cap = 1 if cfg.smoke else max(5, cfg.duration)  # wrk runs this long whatever: the pass must fit in it
+
+    def once(server: Server) -> dict:
+        return load.run_once(server.port, requests, cfg.deref_connections, work / "once.lua", cap)
+
+    try:
+        if nginx:
+            nginx.start(30)
+        for round_ in range(cfg.repeats):
+            psm = psm_server(build_dir, work, "psm-ld-documents")
+            psm.start()
+            try:
+                figures = {"psm-ld cold": once(psm)}
+                if nginx:
+                    figures["psm-ld warm"] = once(psm)
+                    figures["nginx pass"] = once(nginx)
+                    crawl = work / "crawl.lua"
+                    figures["psm-ld crawl"] = load.run(psm.port, requests, cfg.deref_connections, cfg.duration, crawl)
+                    figures["nginx crawl"] = load.run(nginx.port, requests, cfg.deref_connections, cfg.duration, crawl)
+            finally:
+                psm.stop()
+            for name, f in figures.items():
+                result["rounds"].setdefault(name, []).append(f)
+                log(f"  documents round {round_ + 1} {name:14s} {f['rps']:9.1f} req/s  p50 {f['p50_ms']:7.2f} ms  "
+                    f"errors {f['errors']}  ({f['requests']} requests)")  # fmt: skip
+    finally:
+        if nginx:
+            nginx.stop()
+    med = {name: median([f["rps"] for f in rounds]) for name, rounds in result["rounds"].items()}
+    result["rps"] = med
+    result["errors"] = {name: sum(f["errors"] for f in rounds) for name, rounds in result["rounds"].items()}
+    result["ratios"] = {}
+    if nginx:
+        result["ratios"] = {
+            "cold": round(med["psm-ld cold"] / med["nginx pass"], 3),
+            "warm": round(med["psm-ld warm"] / med["nginx pass"], 3),
+            "crawl": round(med["psm-ld crawl"] / med["nginx crawl"], 3),
+        }
+        log(f"documents: psm-ld / nginx: cold {result['ratios']['cold']}, warm {result['ratios']['warm']}, "
+            f"crawl {result['ratios']['crawl']}")  # fmt: skip
+    return result
+
+
 # --- 4. scale --------------------------------------------------------------------------------------
 
 
@@ -387,6 +490,12 @@ def bench_scale(cfg: Config, plan_nquads: Path, work: Path) -> dict:
         if not cfg.smoke:
             result["load_warm_s"] = round(server.start(900), 2)  # the store now exists: open, index, spawn
             log(f"scale: warm start {result['load_warm_s']} s")
+            if "versus" not in cfg.skip:
+                server.peak_rss = 0  # serving from here on: what is compared with the other servers'
+                result["versus"] = bench_versus_scale(cfg, server, Path(made["path"]) / "psm.nq", work,
+                                                      selective, aggregate, agg_n)  # fmt: skip
+                result["versus"]["peak_rss_mb"]["psm-ld"] = round(server.peak_rss / 1e6, 1)
+                result["versus"]["start_s"]["psm-ld warm"] = result["load_warm_s"]
             server.stop()
         load_s = memory_started.result() if memory_started else in_memory.start(900)
         result["memory_store"] = {"load_s": round(load_s, 2)}
@@ -397,6 +506,32 @@ def bench_scale(cfg: Config, plan_nquads: Path, work: Path) -> dict:
             memory_started.exception()  # started or failed: either way it can be stopped now
         server.stop()
         in_memory.stop()
+    return result
+
+
+def bench_versus_scale(cfg: Config, psm: Server, nquads: Path, work: Path, selective: list[str], aggregate: str,
+                       agg_n: int) -> dict:  # fmt: skip
+    """At ~1M triples, psm-ld (the mode the README recommends: on disk) against the native servers:
+    the plan's mix and the selective lookup under load (distinct texts), the aggregate one at a time."""
+    anchors, times = start_anchors(cfg, nquads, work, "-scale")
+    ours = versus.Endpoint(psm, "psm", BASE)
+    result: dict = {"load": times, "start_s": {}}
+    try:
+        for anchor in anchors:  # a warm start of each: the data is loaded, the process starts again
+            if anchor.server.name.startswith("oxigraph"):
+                anchor.server.stop()
+                result["start_s"][anchor.name] = round(anchor.server.start(300), 3)
+        result["mix"] = versus.compare_load("1M mix", ours, anchors, mix_queries(), cfg.concurrency, cfg.duration,
+                                            cfg.repeats, work)  # fmt: skip
+        lookups = {f"lookup-{n}": text for n, text in enumerate(selective)}
+        result["selective"] = versus.compare_load("1M selective lookup", ours, anchors, lookups, cfg.concurrency,
+                                                  cfg.duration, cfg.repeats, work)  # fmt: skip
+        result["aggregate"] = versus.compare_latency("1M aggregate", [ours, *anchors], lambda _: aggregate,
+                                                     max(1, agg_n // cfg.repeats), cfg.repeats)  # fmt: skip
+        result["peak_rss_mb"] = {a.name: round(a.server.peak_rss / 1e6, 1) for a in anchors}
+    finally:
+        for anchor in anchors:
+            anchor.server.stop()
     return result
 
 
@@ -525,18 +660,23 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--smoke", action="store_true", help="tiny settings, runs bounded by count (~10 s)")
     parser.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
-    parser.add_argument("--skip", default="", help="comma-separated parts to skip: build,mix,deref,scale")
+    parser.add_argument("--skip", default="", help="comma-separated parts and anchors to skip: "
+                        "build,mix,versus,deref,documents,scale,virtuoso,rdflib")
     parser.add_argument(
         "--out", type=Path, default=None, help="results JSON (default bench/results/latest.json)"
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, releases)")
     args = parser.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    if args.smoke:  # the documents' passes are the dereferencing part's path at scale: not for a check
+        skip.add("documents")
     work = Path(tempfile.mkdtemp(prefix="psm-bench-"))
     work.chmod(0o755)
-    cfg = Config.from_env(args.smoke, profile=not args.no_profile and not args.smoke, workdir=work)
+    cfg = Config.from_env(args.smoke, profile=not args.no_profile and not args.smoke, workdir=work,
+                          skip=frozenset(skip))  # fmt: skip
     out = args.out or (RESULTS / ("smoke.json" if args.smoke else "latest.json"))
-    results: dict = {"machine": machine(), "config": {k: str(v) if isinstance(v, Path) else v
+    results: dict = {"machine": machine(), "config": {k: str(v) if isinstance(v, Path) else sorted(v)
+                                                       if isinstance(v, frozenset) else v
                                                        for k, v in cfg.__dict__.items()}}  # fmt: skip
     log(f"settings: {results['config']}")
     began = time.perf_counter()
@@ -557,7 +697,7 @@ def main(argv: list[str] | None = None) -> int:
         if cfg.smoke and "scale" not in skip:  # nothing is measured: the scale part runs beside the rest
             scale_future = ThreadPoolExecutor(1).submit(bench_scale, cfg, plan_nquads, work)
 
-        if not {"mix", "deref"} <= skip:
+        if not {"mix", "versus", "deref"} <= skip:
             psm = psm_server(build_dir, work, smoke=cfg.smoke)
             servers.append(psm)
             anchor = anchor_server(plan_nquads, work)
@@ -578,6 +718,8 @@ def main(argv: list[str] | None = None) -> int:
                 warm = psm.start()
             results["startup"] = {"psm-ld_cold_s": round(cold, 3), "psm-ld_warm_s": warm and round(warm, 3)}
             log(f"start-up: psm-ld cold {cold:.2f} s, warm {warm or 0:.2f} s (process start to /health 200)")
+            if "versus" not in skip:
+                results["versus_plan"] = bench_versus_plan(cfg, psm, work, plan_nquads)
             if "mix" not in skip:
                 started = anchor_started.result() if cfg.smoke else anchor.start()  # type: ignore[union-attr]
                 results["startup"]["rdflib-endpoint_s"] = round(started, 3)
@@ -621,6 +763,9 @@ def main(argv: list[str] | None = None) -> int:
             log("profiling build + validate (py-spy)")
             results["build"]["profile"] = profile_build()
 
+        if "documents" not in skip:
+            results["documents"] = bench_documents(cfg, build_dir, work)
+
         if "scale" not in skip:
             results["scale"] = scale_future.result() if scale_future else bench_scale(cfg, plan_nquads, work)
     finally:
@@ -658,6 +803,34 @@ def verdicts(r: dict) -> dict:
             ok = s["ratio_export_to_nginx"] >= 0.3 and exported["errors"] == 0
             v[f"dereference {kind} (export)"] = {"value": s["ratio_export_to_nginx"], "errors": exported["errors"],
                                                  "target": "≥ 0.30, 0 errors", "pass": ok}  # fmt: skip
+    vs = r.get("versus_plan")
+    if vs:
+        for anchor, ratio in vs["ratios"].items():
+            want = 10.0 if anchor.startswith("rdflib") else 1.0
+            v[f"plan mix vs {anchor}"] = {"value": ratio, "target": f"≥ {want:g}×", "pass": ratio >= want,
+                                          "errors": vs["servers"]["psm-ld"]["errors"]}  # fmt: skip
+    scale = r.get("scale", {}).get("versus")
+    if scale:
+        for part in ("mix", "selective"):
+            ratio = scale[part]["ratios"].get("oxigraph-server-scale")
+            if ratio is not None:
+                v[f"1M {part} vs oxigraph-server"] = {"value": ratio, "target": "≥ 1.0×", "pass": ratio >= 1.0}
+        ratio = scale["aggregate"]["ratios"].get("virtuoso-scale")
+        if ratio is not None:  # Virtuoso's p50 / psm-ld's: 1 or more = psm-ld no slower
+            v["1M aggregate vs virtuoso"] = {"value": ratio, "target": "≥ 1.0 (no slower)", "pass": ratio >= 1.0}
+        warm = r["scale"].get("load_warm_s")
+        if warm is not None:
+            v["1M warm start"] = {"value": warm, "target": "< 2 s", "pass": warm < 2}
+        rss = scale["peak_rss_mb"]
+        if rss.get("oxigraph-server-scale"):
+            ratio = round(rss["psm-ld"] / rss["oxigraph-server-scale"], 3)
+            v["1M peak RSS / oxigraph-server"] = {"value": ratio, "target": "≤ 1.2", "pass": ratio <= 1.2}
+    docs = r.get("documents")
+    if docs:
+        for kind, ratio in docs["ratios"].items():
+            errors = sum(n for name, n in docs["errors"].items() if name.startswith("psm-ld"))
+            v[f"documents {kind} (app) vs nginx"] = {"value": ratio, "target": "≥ 0.10, 0 errors",
+                                                    "pass": ratio >= 0.10 and errors == 0, "errors": errors}  # fmt: skip
     if "build" in r:
         t = r["build"]["inprocess_build_validate_s"]["median"]
         v["build_validate"] = {"value": t, "target": "< 3 s", "pass": t < 3}
@@ -694,6 +867,21 @@ def print_report(r: dict) -> None:
             a, b = s["psm-ld"], s["rdflib-endpoint"]
             rows.append(("SPARQL mix, repeated texts (cache) req/s", f"{a['rps']:.1f}", f"{b['rps']:.1f}",
                          f"{s['ratio_rps']:.2f}×"))  # fmt: skip
+    for title, part in (("plan", r.get("versus_plan")),
+                        *((f"1M {k}", r.get("scale", {}).get("versus", {}).get(k)) for k in ("mix", "selective"))):
+        if part:
+            for name, f in part["servers"].items():
+                ratio = "" if name.startswith("psm-ld") else f"{part['ratios'].get(name, 0):.2f}×"
+                rows.append((f"{title}: {name} req/s (p50 ms)", f"{f['rps']:.1f} ({f['p50_ms']:.1f})", "", ratio))
+    agg = r.get("scale", {}).get("versus", {}).get("aggregate")
+    if agg:
+        for name, f in agg["servers"].items():
+            rows.append((f"1M aggregate: {name} p50 ms", f"{f['p50_ms']:.1f}", "",
+                         "" if name.startswith("psm-ld") else f"{agg['ratios'][name]:.2f}"))
+    if r.get("documents"):
+        d = r["documents"]
+        for name, rps in d["rps"].items():
+            rows.append((f"documents ({d['documents']}): {name} req/s", f"{rps:.0f}", "", ""))
     if "dereference" in r:
         for path, doc in r["dereference"]["documents"].items():
             s, kind = doc["summary"], path.rsplit(".", 1)[1]

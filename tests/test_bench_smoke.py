@@ -42,5 +42,10 @@ def test_bench_harness_smoke_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert scale["health"]["store"] == "disk" and scale["engine_selective_ms"]["n"] > 0
     assert scale["memory_store"]["health"]["store"] == "memory"
     assert scale["memory_store"]["selective_rows"]["min"] >= 1
-    assert set(result["verdicts"]) >= {"sparql_mix", "build_validate", "scale_selective"}
+    plan = result["versus_plan"]  # the native server a user would pick: the same engine, in Rust
+    assert set(plan["servers"]) >= {"psm-ld", "oxigraph-server"}
+    assert all(plan["servers"][s]["errors"] == 0 and plan["servers"][s]["rps"] > 0 for s in plan["servers"])
+    assert plan["subsets"]["oxigraph-server"] == plan["queries"]  # every query answered alike
+    assert set(result["verdicts"]) >= {"sparql_mix", "build_validate", "scale_selective",
+                                       "plan mix vs oxigraph-server"}  # fmt: skip
     assert "PASS" in printed or "MISS" in printed  # the report is printed
