@@ -323,15 +323,23 @@ def test_home(page: Page, site: str) -> None:
     assert page.evaluate("document.querySelector('h1').textContent").startswith(
         "Piano Strategico Metropolitano"
     )
-    # six axes, and the matrix: axis 1 ↔ M1 and OP1, the plan ↔ OP5 (cross-cutting)
+    # the series: both editions, newest first, each with its status
+    editions = page.evaluate(
+        "[...document.querySelectorAll('ol.editions > li')].map(li => [li.dataset.edition,"
+        " li.querySelector('.status .badge').textContent])"
+    )
+    assert [e[0] for e in editions] == ["2024-2026", "2021-2023"]
+    assert all(e[1] in ("in vigore", "conclusa", "non ancora in vigore") for e in editions)
+    # the edition at a glance: six axes, and its matrix graded (axis 1 ↔ M1, a reading of the source)
     assert page.evaluate("document.querySelectorAll('ol.axes > li').length") == 6
     marks = page.evaluate(
         "[...document.querySelectorAll('table.matrix tbody tr')].map(r => [r.querySelector('th')"
-        ".textContent.trim(), [...r.querySelectorAll('td.on')].map(c => c.dataset.concept)])"
+        ".textContent.trim(), [...r.querySelectorAll('td.on')]"
+        ".map(c => c.dataset.concept + ':' + c.dataset.basis)])"
     )
-    assert marks[0][0].startswith("1") and marks[0][1] == ["M1", "OP1"]
-    assert marks[-1][1] == ["OP5"]
-    assert "28 strategie" in page.evaluate("document.body.innerText")
+    assert marks[0][0].startswith("1") and marks[0][1] == ["M1:interpretazione"]
+    # charts: inline SVG images with a name
+    assert page.evaluate("document.querySelectorAll('svg.chart[role=img]').length") >= 2
     # the stylesheet really applied (served from /static/ on the same origin)
     assert (
         page.evaluate("getComputedStyle(document.querySelector('header.site')).backgroundColor")
@@ -340,6 +348,37 @@ def test_home(page: Page, site: str) -> None:
     page.screenshot("home.png")
     page.screenshot("home-mobile.png", width=390)
     assert_clean(page)
+
+
+SERIES_PAGES = {
+    "home": "",
+    "psm-2021-2023": "psm/2021-2023.html",
+    "psm-2024-2026": "psm/2024-2026.html",
+    "azione-mancante-1.1.1": "psm/2021-2023/azione/1.1.1?lang=it",
+}
+
+
+@pytest.mark.parametrize("name", list(SERIES_PAGES))
+def test_series_pages_at_desktop_and_phone_widths(page: Page, site: str, name: str) -> None:
+    """Home, both editions and a declared-but-missing action at 1280 and 390 px: nothing wider than
+    the window (tables and charts scroll inside their own box), screenshots in test-artifacts/."""
+    page.goto(site + SERIES_PAGES[name])
+    for width in (1280, 390):
+        page.call("Emulation.setDeviceMetricsOverride", width=width, height=800, deviceScaleFactor=1,
+                  mobile=width < 600)  # fmt: skip
+        page.settle()
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} at {width}px: {overflow}px wider than the window"
+        if name != "azione-mancante-1.1.1":  # every chart is drawn, with its name
+            boxes = page.evaluate(
+                "[...document.querySelectorAll('svg.chart')].map(s => s.getBoundingClientRect().height)"
+            )
+            assert boxes and min(boxes) > 50, boxes
+        page.screenshot(f"serie-{name}-{width}.png", width=width)
+    if name == "azione-mancante-1.1.1":
+        assert "Il piano dichiara 28 azioni per l'asse 1" in page.evaluate("document.body.innerText")
+    else:
+        assert_clean(page)
 
 
 def test_action_page(page: Page, site: str) -> None:
@@ -421,7 +460,7 @@ def test_ontology_hash_term(page: Page, site: str) -> None:
 # Every kind of page the site has (templates/): no Content-Security-Policy violation on any of them.
 PAGE_KINDS = [
     "", "psm/2021-2023.html", "psm/2021-2023/asse/1.html", "psm/2021-2023/strategia/1.1.html",
-    "psm/2021-2023/azione/2.1.1.html", "pnrr/missione/M2.html", "pnrr.html",
+    "psm/2021-2023/azione/2.1.1.html", "psm/2024-2026.html", "pnrr/missione/M2.html", "pnrr.html",
     "strumento-finanziamento/rrf.html", "ontologia.html", "shapes.html", "fonte/presentazione.html",
     "dataset/pnrr.html", "catalogo.html",
     "cerca?q=verde", "sparql", "sparql?query=SELECT+*+WHERE+%7B+%3Fs+%3Fp+%3Fo+%7D+LIMIT+3",

@@ -3,7 +3,10 @@
 Contract: `counts(model, owner)` gives, for the plan or an axis, one `CountLine` per counted class
 (the levels below the owner, then any other class a source counts): how many the data holds and what
 each source declares (psm:conteggioDichiarato), agreeing declarations last. For a plan, each
-declaration also carries what the same source's counts for every axis add up to.
+declaration also carries what the same source's counts for every axis add up to. `CountLine.values`
+groups the declarations by number, so a number four sources give is said once with its four sources;
+`CountLine.untranscribed` says when the reason the data holds fewer actions than declared is the
+known one (the per-axis documents listing them are not yet transcribed: data/README.md).
 """
 
 from __future__ import annotations
@@ -43,6 +46,39 @@ class CountLine:
     @property
     def agreeing(self) -> bool:
         return not self.conflicts
+
+    @property
+    def values(self) -> list[DeclaredValue]:
+        """The declared numbers, each once with the declarations that give it (the number the data
+        agrees with first, then larger numbers first)."""
+        grouped: dict[int, list[Declared]] = {}
+        for d in self.declared:
+            grouped.setdefault(d.value, []).append(d)
+        order = sorted(grouped, key=lambda value: (value != self.present, -value))
+        return [DeclaredValue(value, grouped[value]) for value in order]
+
+    @property
+    def untranscribed(self) -> bool:
+        """Whether the data holds fewer actions than a source declares: their lists are in the
+        per-axis documents, not yet transcribed."""
+        return self.cls == "Azione" and any(d.value > self.present for d in self.declared)
+
+
+@dataclass
+class DeclaredValue:
+    """One declared number and every declaration (one per source) that gives it."""
+
+    value: int
+    declarations: list[Declared]
+
+    @property
+    def notes(self) -> list[str]:
+        return list(dict.fromkeys(d.note for d in self.declarations if d.note))
+
+    @property
+    def axis_sums(self) -> list[Declared]:
+        """The declarations whose source also counts axis by axis (their `axis_sum`)."""
+        return [d for d in self.declarations if d.axis_sum is not None]
 
 
 def counts(model: Model, owner: str) -> list[CountLine]:

@@ -4,7 +4,8 @@ One place renders them, for the server (dereference.py) and for the static expor
 the bytes a client gets are the same whichever serves them. A release never changes while it is
 served, so each document is rendered once per (IRI, media type, serving origin, language) and then
 kept: an HTML document exists in Italian and English (`lang`, psm_ld.pages.urls), an RDF document in
-one version (its `lang` is "").
+one version (its `lang` is ""). An HTML page also per year, since it may show an edition's status
+(psm_ld.pages.series).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from psm_ld.config import Settings
+from psm_ld.pages import series
 from psm_ld.pages.describe import Describer
 from psm_ld.pages.i18n import DEFAULT
 from psm_ld.pages.render import Pages
@@ -40,7 +42,7 @@ class Documents:
         """The document's bytes, or None when the release has no page for `iri`. `lang` is the HTML
         page's language (Italian when empty); RDF documents ignore it."""
         lang = (lang or DEFAULT) if media == conneg.HTML else ""
-        key = (iri, media, origin, lang)
+        key = (iri, media, origin, lang, series.today().year if media == conneg.HTML else 0)
         body = self.cache.get(key)
         if body is None:
             body = self._render(iri, media, origin, lang)

@@ -130,6 +130,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "plan.plan_wide": ("Dichiarati per l'intero piano", "Stated for the whole plan"),
     "plan.none": ("Nessuno.", "None."),
     "level.Asse": ("Asse", "Axis"),
+    "level.Azione": ("Azione", "Action"),
     # counts
     "counts.heading": ("Conteggi: dichiarati e presenti", "Counts: declared and present"),
     "counts.axis_sum": ("la stessa fonte, asse per asse, ne conta", "the same source, axis by axis, counts"),
@@ -302,6 +303,238 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Nothing is published at this address in the current release:",
     ),
     "notfound.plan": ("Il piano in sintesi", "The plan at a glance"),
+    # what the sources do not say (issue 11: shown, never guessed)
+    "unknown": ("non indicato dalle fonti", "not stated by the sources"),
+    # the basis of an alignment (ontology: psm:BaseAllineamento)
+    "basis.heading.dichiarato": ("Dichiarati da una fonte", "Stated by a source"),
+    "basis.heading.interpretazione": (
+        "Interpretazioni dell'impaginazione di una fonte",
+        "Interpretations of a source's layout",
+    ),
+    "basis.heading.derivato": (
+        "Derivati per regola dal livello superiore",
+        "Derived by rule from a higher level",
+    ),
+    "basis.intro.interpretazione": (
+        "Nessuna fonte lo dice in parole: è una lettura dell'ordine o dell'impaginazione della fonte, "
+        "plausibile ma non confermata; la nota dice quale.",
+        "No source says it in words: it is a reading of the source's order or layout, plausible but "
+        "not confirmed; the note says which reading.",
+    ),
+    "basis.intro.derivato": (
+        "Nessuna fonte lo afferma per questo elemento: strategie e azioni di un asse ne condividono, per "
+        "regola, la missione PNRR e l'obiettivo di coesione.",
+        "No source states it for this element: an axis's strategies and actions share, by rule, its "
+        "PNRR mission and cohesion objective.",
+    ),
+    "basis.title.dichiarato": ("la fonte lo afferma", "the source states it"),
+    "basis.title.interpretazione": (
+        "lettura dell'impaginazione di una fonte: plausibile, non confermata",
+        "a reading of a source's layout: plausible, not confirmed",
+    ),
+    "basis.title.derivato": (
+        "nessuna fonte lo afferma per questo elemento: discende dal suo asse",
+        "no source states it for this element: it follows from its axis",
+    ),
+    "basis.mark.dichiarato": ("dichiarato da una fonte", "stated by a source"),
+    "basis.mark.interpretazione": (
+        "interpretazione dell'impaginazione di una fonte",
+        "interpretation of a source's layout",
+    ),
+    "basis.mark.derivato": (
+        "derivato per regola dal livello superiore",
+        "derived by rule from a higher level",
+    ),
+    "basis.word.dichiarato": ("dichiarato", "stated"),
+    "basis.word.interpretazione": ("interpretazione", "interpretation"),
+    "basis.word.derivato": ("derivato per regola", "derived by rule"),
+    "align.by_rule_from": ("per regola, da", "by rule, from"),
+    "align.itself": ("dove è a sua volta «{basis}»", "where it is itself «{basis}»"),
+    "align.source": ("fonte:", "source:"),
+    "align.none": (
+        "Nessun allineamento per questo elemento: non indicato dalle fonti.",
+        "No alignment for this element: not stated by the sources.",
+    ),
+    "align.plan_own": (
+        "Le fonti indicano anche allineamenti dell'intero piano (strumenti di finanziamento, obiettivi): "
+        "sono del piano, non di questo elemento; si leggono sulla",
+        "The sources also give alignments of the whole plan (funding instruments, objectives): they "
+        "are the plan's, not this element's; see the",
+    ),
+    "align.plan_page": ("pagina del piano {code}", "page of plan {code}"),
+    "align.intro": (
+        "Ogni allineamento con la sua base: dichiarato da una fonte, interpretazione dell'impaginazione "
+        "di una fonte, derivato per regola dal livello superiore. Una cella vuota: non indicato dalle "
+        "fonti. Fonti e note sotto la tabella.",
+        "Each alignment with its basis: stated by a source, interpretation of a source's layout, "
+        "derived by rule from a higher level. An empty cell: not stated by the sources. Sources and "
+        "notes under the table.",
+    ),
+    "align.derived_more": (
+        "Inoltre {n} allineamenti derivati per regola su strategie e azioni (ciascuno sulla pagina del "
+        "suo elemento).",
+        "Also {n} alignments derived by rule on strategies and actions (each on its element's page).",
+    ),
+    "concept.none_aligned_sources": (
+        "Nessun elemento del piano è allineato a questo concetto secondo le fonti.",
+        "No element of the plan is aligned to this concept according to the sources.",
+    ),
+    "matrix.caption_graded": (
+        "Elementi del piano × missioni PNRR × obiettivi della politica di coesione 2021-2027.",
+        "Plan elements × PNRR missions × 2021-2027 cohesion policy objectives.",
+    ),
+    "matrix.plan_row": ("Intero piano", "Whole plan"),
+    "matrix.unstated": (
+        "{group}: non indicati dalle fonti per nessun asse di questa edizione.",
+        "{group}: not stated by the sources for any axis of this edition.",
+    ),
+    # counts
+    "counts.reason": (
+        "Perché ne mancano: gli elenchi completi delle azioni sono nelle schede per asse del piano, non "
+        "ancora trascritte nei dati.",
+        "Why some are missing: the full lists of actions are in the plan's per-axis documents, not yet "
+        "transcribed into the data.",
+    ),
+    "counts.or": ("o", "or"),
+    "counts.by_axis": ("Per asse", "By axis"),
+    "counts.axis_table": (
+        "Strategie e azioni per asse: presenti nei dati e dichiarate dalle fonti",
+        "Strategies and actions by axis: in the data and declared by the sources",
+    ),
+    "counts.col_axis": ("Asse", "Axis"),
+    "counts.col_in_data": ("{what} nei dati", "{what} in the data"),
+    "counts.source_axis_sum": ("«{source}», asse per asse, ne conta", "«{source}», axis by axis, counts"),
+    # the series of editions
+    "status.in-vigore": ("in vigore", "in force"),
+    "status.conclusa": ("conclusa", "ended"),
+    "status.futura": ("non ancora in vigore", "not yet in force"),
+    "status.": ("non indicato dalle fonti", "not stated by the sources"),
+    "status.as_of": (
+        "stato nel {year}, dagli anni di inizio e fine dell'edizione",
+        "status in {year}, from the edition's start and end years",
+    ),
+    "series.eyebrow": (
+        "Città metropolitana di Torino · linked data",
+        "Metropolitan City of Turin · linked data",
+    ),
+    "series.lead": (
+        "Il piano della Città metropolitana di Torino esce per edizioni triennali. Qui ogni edizione con "
+        "il suo stato, i suoi conteggi e ciò che le fonti dicono; ogni affermazione ha la sua fonte, e "
+        "ciò che non sappiamo è detto.",
+        "The Metropolitan City of Turin's plan comes in three-year editions. Here each edition with its "
+        "status, its counts and what the sources say; every statement has its source, and what we do "
+        "not know is said.",
+    ),
+    "series.editions": ("Le edizioni", "Editions"),
+    "series.period": ("Periodo", "Period"),
+    "series.approved": ("Approvato", "Approved"),
+    "series.presented": ("presentato", "presented"),
+    "series.titles": ("Titoli delle azioni", "Action titles"),
+    "series.titles_of": ("{titled} su {n} nei dati", "{titled} of {n} in the data"),
+    "series.titles_rest": (
+        "(per le altre le fonti lette danno solo la descrizione)",
+        "(for the others the sources read give only the description)",
+    ),
+    "series.no_actions": ("nessuna azione nei dati", "no action in the data"),
+    "series.alignments": (
+        "Allineamenti: {stated} dichiarati da una fonte, {interpreted} interpretazioni, {derived} derivati "
+        "per regola",
+        "Alignments: {stated} stated by a source, {interpreted} interpretations, {derived} derived by rule",
+    ),
+    "series.browse": (
+        "Sfoglia l'edizione {code}: assi, strategie, azioni, allineamenti →",
+        "Browse edition {code}: axes, strategies, actions, alignments →",
+    ),
+    "series.compare": ("Le edizioni a confronto", "Editions side by side"),
+    "series.compare_caption": (
+        "Assi, strategie e azioni: presenti nei dati e dichiarati dalle fonti, per edizione",
+        "Axes, strategies and actions: in the data and declared by the sources, by edition",
+    ),
+    "series.col_edition": ("Edizione", "Edition"),
+    "series.col_status": ("Stato", "Status"),
+    "series.reason": (
+        "Perché le azioni nei dati sono meno di quelle dichiarate: gli elenchi completi sono nelle schede "
+        "per asse del piano, non ancora trascritte. Ogni azione trascritta ha il suo indirizzo; quelle "
+        "dichiarate e non ancora nei dati rispondono 404 e spiegano come aggiungerle.",
+        "Why the data holds fewer actions than declared: the full lists are in the plan's per-axis "
+        "documents, not yet transcribed. Every transcribed action has its address; those declared but "
+        "not yet in the data answer 404 and explain how to add them.",
+    ),
+    "series.in_force": ("In vigore: {title}", "In force: {title}"),
+    "series.newest": ("Edizione più recente: {title}", "Newest edition: {title}"),
+    "series.matrix": (
+        "Allineamenti {code}: assi × PNRR × coesione",
+        "Alignments {code}: axes × PNRR × cohesion",
+    ),
+    "plan.axes_actions": ("Assi, strategie e azioni", "Axes, strategies and actions"),
+    "plan.untitled_action": ("titolo non indicato dalle fonti", "title not stated by the sources"),
+    # charts (pages/charts.py)
+    "chart.in_data": ("nei dati", "in the data"),
+    "chart.declared": ("dichiarati da una fonte", "declared by a source"),
+    "chart.other_declared": ("altro numero dichiarato", "another declared number"),
+    "chart.declared_n": ("numero dichiarato: {n}", "declared number: {n}"),
+    "chart.other_declared_n": ("altro numero dichiarato: {n}", "another declared number: {n}"),
+    "chart.in_data_n": ("nei dati: {n}", "in the data: {n}"),
+    "chart.of": ("{present} di {declared} {participle}", "{present} of {declared} {participle}"),
+    "chart.or_declared": ("{present} · {participle} {values}", "{present} · {participle} {values}"),
+    "chart.unknown_declared": (
+        "{present} · {participle}: non indicato dalle fonti",
+        "{present} · {participle}: not stated by the sources",
+    ),
+    "chart.scales": ("Ogni gruppo ha la sua scala.", "Each group has its own scale."),
+    "chart.others_unknown": (
+        "Le altre celle: non indicato dalle fonti.",
+        "Other cells: not stated by the sources.",
+    ),
+    "chart.axis": ("Asse {code}", "Axis {code}"),
+    "chart.counts_title": (
+        "PSM {code}: strategie e azioni per asse, dichiarate e presenti nei dati",
+        "PSM {code}: strategies and actions by axis, declared and in the data",
+    ),
+    "chart.matrix_title": (
+        "PSM {code}: allineamenti degli assi a missioni PNRR e obiettivi di coesione, per base",
+        "PSM {code}: alignments of the axes to PNRR missions and cohesion objectives, by basis",
+    ),
+    "chart.editions_title": (
+        "Le edizioni del piano a confronto: assi, strategie e azioni, dichiarati e presenti",
+        "The plan's editions side by side: axes, strategies and actions, declared and in the data",
+    ),
+    # a declared-but-missing action (kinds/missing.py)
+    "missing.title": ("Azione {code} non ancora nei dati", "Action {code} not in the data yet"),
+    "missing.heading": ("L'azione {code} non è ancora nei dati", "Action {code} is not in the data yet"),
+    "missing.declared": ("Il piano dichiara {n} azioni per l'", "The plan declares {n} actions for "),
+    "missing.axis": ("asse {code}", "axis {code}"),
+    "missing.holds": ("i dati ne hanno {m}.", "the data holds {m}."),
+    "missing.undeclared": (
+        "Per l'{axis} il numero di azioni è non indicato dalle fonti; per l'intera edizione il piano ne "
+        "dichiara {plan}.",
+        "For {axis} the number of actions is not stated by the sources; for the whole edition the plan "
+        "declares {plan}.",
+    ),
+    "missing.holds_axis": ("I dati ne hanno {m} per questo asse.", "The data holds {m} for this axis."),
+    "missing.edition": (
+        "In tutta l'edizione {edition} i dati hanno {m} azioni.",
+        "In the whole edition {edition} the data holds {m} actions.",
+    ),
+    "missing.why": (
+        "Perché: gli elenchi completi delle azioni sono nelle schede per asse del piano, non ancora "
+        "trascritte nei dati. Finché non lo sono, questo indirizzo risponde 404: nulla viene inventato.",
+        "Why: the full lists of actions are in the plan's per-axis documents, not yet transcribed into "
+        "the data. Until they are, this address answers 404: nothing is made up.",
+    ),
+    "missing.present": ("Le azioni dell'asse {code} nei dati", "The actions of axis {code} in the data"),
+    "missing.how": ("Come un ufficio di piano le aggiunge", "How a plan office adds them"),
+    "missing.from_readme": (
+        "Dal file data/README.md del progetto psm-ld, «Aggiungere le azioni di un asse» (in italiano, "
+        "la lingua dei dati):",
+        "From the psm-ld project's file data/README.md, «Aggiungere le azioni di un asse» (in Italian, "
+        "the data's language):",
+    ),
+    "missing.readme": (
+        "Il procedimento passo per passo è nel file data/README.md del progetto psm-ld, «Aggiungere le "
+        "azioni di un asse».",
+        "The step-by-step is in the psm-ld project's file data/README.md, «Aggiungere le azioni di un asse».",
+    ),
 }
 
 # key → ((Italian singular, plural), (English singular, plural)); `{n}` is the number

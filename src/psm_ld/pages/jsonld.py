@@ -82,7 +82,9 @@ def member_jsonld(
     alt = [t for t, _ in model.literals(iri, SKOS + "altLabel")]
     if alt:
         data["alternateName"] = alt
-    about = [{"@id": a.target.iri, "name": a.target.label} for a in model.alignments(iri)]
+    # only what a source states: an interpretation or a rule's consequence is no schema.org fact
+    stated = [a for a in model.alignments(iri) if a.basis == "dichiarato"]
+    about = [{"@id": a.target.iri, "name": a.target.label} for a in stated]
     if about:
         data["about"] = about
     crumbs = [*lineage, iri]

@@ -24,9 +24,21 @@ from urllib.parse import urlencode
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from psm_ld.config import Settings
+from psm_ld.pages import series
 from psm_ld.pages.i18n import DEFAULT, LANGUAGES, Translator
 from psm_ld.pages.jsonld import json_script
-from psm_ld.pages.kinds import concept, generic, member, ontology, plan, scheme, services, shapes, source
+from psm_ld.pages.kinds import (
+    concept,
+    generic,
+    member,
+    missing,
+    ontology,
+    plan,
+    scheme,
+    services,
+    shapes,
+    source,
+)
 from psm_ld.pages.kinds.common import document
 from psm_ld.pages.kinds.services import Table
 from psm_ld.pages.model import LEVELS, VOCABULARY_CLASSES, Model
@@ -54,8 +66,10 @@ class Pages:
         self.index = SearchIndex.from_store(store)
 
     def home(self, origin: str, lang: str = DEFAULT) -> str:
+        """The home page: the plan as a series, each edition's status as of today's year."""
         v = self._view(origin, lang, "")
-        return self._render("home.html", v, **plan.home(self.models[lang], v, self.queries))
+        context = plan.home(self.models[lang], v, self.queries, series.today().year)
+        return self._render("home.html", v, **context)
 
     def resource(self, iri: str, origin: str, lang: str = DEFAULT) -> str | None:
         """The page of any IRI in the release (plan, axis, strategy, action, concept, term, shape);
@@ -71,7 +85,8 @@ class Pages:
         if iri == self.base + "shapes":
             return self._render("shapes.html", v, **shapes.context(model, v, iri))
         if model.psm + "PianoStrategico" in types:
-            return self._render("plan.html", v, **plan.context(model, iri), **document(model, v, iri))
+            context = plan.context(model, iri, series.today().year)  # the status: see pages/series.py
+            return self._render("plan.html", v, **context, **document(model, v, iri))
         for level in LEVELS:
             if model.psm + level in types:
                 return self._render("member.html", v, **member.context(model, v, iri, level))
@@ -126,8 +141,19 @@ class Pages:
         )
         return self._render("query.html", v, **context)
 
+    def missing_action(self, path: str) -> missing.MissingAction | None:
+        """The action at `path` (relative to the base) when the plan declares it but the release
+        lacks it (psm_ld.pages.kinds.missing); None for any other path."""
+        return missing.missing_action(self.model, self.base, path, self.settings.root)
+
     def not_found(self, path: str, origin: str, lang: str = DEFAULT) -> str:
+        """The page of a 404: for a declared-but-missing action, why it is missing and how it is
+        added; otherwise «not found» with a search."""
         v = self._view(origin, lang, path)
+        absent = self.missing_action(path)
+        if absent is not None:
+            title = self.translators[lang]("missing.title", code=absent.code)
+            return self._render("missing_action.html", v, title=title, absent=absent, path=path)
         return self._render("not_found.html", v, **services.not_found(v, path, self.translators[lang]))
 
     def _view(self, origin: str, lang: str, here: str, params: dict[str, str] | None = None) -> View:

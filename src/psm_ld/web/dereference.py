@@ -15,9 +15,10 @@ Pages that are not documents (`page_language`) follow `?lang=`, else Accept-Lang
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+from email.utils import formatdate, parsedate_to_datetime
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -25,6 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from psm_ld.errors import Problem
+from psm_ld.pages import series
 from psm_ld.pages.documents import DOCUMENT_TYPES
 from psm_ld.pages.i18n import DEFAULT, explicit, language
 from psm_ld.query import conneg
@@ -67,13 +69,28 @@ def not_found(request: Request) -> Problem:
                    detail=str(request.url.replace(query="")))  # fmt: skip
 
 
+def not_in_data(served: Served, request: Request, path: str) -> Problem:
+    """The 404 of a path the release lacks: for an action the plan declares but the data does not
+    hold yet, a Problem that says so with its numbers (the HTML page explains it at length:
+    Pages.not_found); for anything else, `not_found`."""
+    absent = served.pages.missing_action(path)
+    if absent is None:
+        return not_found(request)
+    return Problem(
+        404,
+        f"Azione {absent.code} dichiarata dal piano ma non ancora nei dati",
+        f"Action {absent.code} declared by the plan but not in the data yet",
+        detail=absent.detail(),
+    )
+
+
 def dereference(served: Served, request: Request, path: str) -> Response:
     base = served.settings.base_uri
     stem, media = conneg.split_suffix(path)
     if media and served.describer.known(base + stem):
         return document(served, request, stem, media)
     if not served.describer.known(base + path):
-        raise not_found(request)
+        raise not_in_data(served, request, path)
     chosen = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), DOCUMENT_TYPES)
     if chosen is None:
         raise Problem(
@@ -93,23 +110,32 @@ def dereference(served: Served, request: Request, path: str) -> Response:
 def document(served: Served, request: Request, stem: str, media: str) -> Response:
     origin, base = origin_of(request), served.settings.base_uri
     lang = document_language(request, media)
-    tag, headers = _headers(served.release.id, served.last_modified, base, stem, media, origin, lang)
-    if not_modified(request, headers["ETag"], served.last_modified):
+    # an HTML page may show an edition's status, which changes with the year (pages/series.py)
+    year = series.today().year if media == conneg.HTML else 0
+    tag, headers = _headers(served.release.id, served.last_modified, base, stem, media, origin, lang, year)
+    if not_modified(request, headers["ETag"], headers["Last-Modified"]):
         return Response(status_code=304, headers=headers)
     body = served.documents.get(base + stem, media, origin, lang)
     if body is None:
-        raise not_found(request)
+        raise not_in_data(served, request, stem)
     return Response(body, media_type=content_type(media), headers=headers)
 
 
 @lru_cache(maxsize=8192)
 def _headers(
-    release: str, last_modified: str, base: str, stem: str, media: str, origin: str, lang: str = ""
+    release: str, last_modified: str, base: str, stem: str, media: str, origin: str, lang: str = "",
+    year: int = 0,
 ) -> tuple[str, dict[str, str]]:
     """The ETag and the headers of a document: the same for every request, so computed once. An
-    HTML document in English (`lang`) is its own URL: canonical `….html?lang=en`."""
+    HTML document in English (`lang`) is its own URL: canonical `….html?lang=en`. `year` (0 for RDF)
+    is the year an HTML page is rendered in: an edition's status changes with it, so the ETag does,
+    and Last-Modified is at least 1 January of that year."""
     iri, quoted = base + stem, quote(stem, safe=_SAFE)
-    tag = hashlib.sha256(f"{release}\n{iri}\n{media}\n{origin}\n{lang}".encode()).hexdigest()[:32]
+    tag = hashlib.sha256(f"{release}\n{iri}\n{media}\n{origin}\n{lang}\n{year}".encode()).hexdigest()[:32]
+    if year:
+        new_year = formatdate(calendar.timegm((year, 1, 1, 0, 0, 0)), usegmt=True)
+        if parsedate_to_datetime(new_year) > parsedate_to_datetime(last_modified):
+            last_modified = new_year
     links = [f'<{origin}{quoted}{conneg.SUFFIX_OF[m]}>; rel="alternate"; type="{m}"' for m in DOCUMENT_TYPES]
     query = f"?lang={lang}" if lang and lang != DEFAULT else ""
     links.append(f'<{base}{quoted}{conneg.SUFFIX_OF[media]}{query}>; rel="canonical"')

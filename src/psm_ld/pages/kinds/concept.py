@@ -2,9 +2,10 @@
 instrument (concept.html).
 
 Contract: `context(model, v, iri, cls)` gives the concept's names, definition, vocabulary, broader,
-narrower and matching concepts, and everything in the plan that aligns to it (`plan_elements`):
-stated by a source (to the concept or to a narrower one), or derived (the strategies and actions below
-a stated element). The scheme page counts the same elements (kinds/scheme.py).
+narrower and matching concepts, and everything in the plan that aligns to it (or to a narrower
+concept), by basis: stated by a source, interpretation of a source's layout, derived by rule from an
+axis (the qualified alignment nodes, each with its sources and note). `plan_elements` gives the same
+elements for the scheme page's counts (kinds/scheme.py).
 """
 
 from __future__ import annotations
@@ -12,45 +13,43 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from psm_ld.pages.kinds.common import document
-from psm_ld.pages.model import Link, Model
+from psm_ld.pages.model import BASES, Alignment, Link, Model
 from psm_ld.pages.urls import View
 from psm_ld.vocab import DCT, SKOS
 
 
 def plan_elements(model: Model, iri: str) -> tuple[list[dict[str, object]], list[Link]]:
-    """What in the plan aligns to the concept `iri`: the elements a source states (to it or to a
-    narrower concept), each with its property and the narrower concept it goes through; and the
-    strategies and actions below a stated plan, axis or strategy (derived by rule), once each."""
+    """What in the plan aligns to the concept `iri` (or a narrower one), as the release's qualified
+    alignments say: the elements a source states or a reading of a source gives, each with its
+    property and the narrower concept it goes through; and the elements whose alignment is derived by
+    rule from their axis, once each."""
     stated: list[dict[str, object]] = []
-    narrower = model.subjects(SKOS + "broader", iri)
-    for target in [iri, *narrower]:
-        for prop in model.alignment_properties:
-            for subject in model.subjects(prop, target):
-                stated.append(
-                    {
-                        "link": model.link(subject),
-                        "property": model.link(prop),
-                        "via": model.link(target) if target != iri else None,
-                        "plan": model.level(subject) == "PianoStrategico",
-                    }
-                )
     derived: list[Link] = []
-    seen = {s["link"].iri for s in stated}  # type: ignore[attr-defined]
-    for entry in list(stated):
-        subject = entry["link"].iri  # type: ignore[attr-defined]
-        level = model.level(subject)
-        if level in ("PianoStrategico", "Asse", "Strategia"):
-            for lower in ("Strategia", "Azione"):
-                for d in model.descendants(subject, lower):
-                    if d not in seen:
-                        seen.add(d)
-                        derived.append(model.link(d, note=model.label(subject)))
+    for a in _aligned(model, iri):
+        if a.basis == "derivato":
+            if a.subject.iri not in {d.iri for d in derived}:
+                derived.append(a.subject)
+            continue
+        stated.append(
+            {
+                "link": a.subject,
+                "property": a.property,
+                "via": a.target if a.target.iri != iri else None,
+                "plan": model.level(a.subject.iri) == "PianoStrategico",
+            }
+        )
     return stated, derived
 
 
-def context(model: Model, v: View, iri: str, cls: str) -> dict[str, object]:
-    stated, derived = plan_elements(model, iri)
+def _aligned(model: Model, iri: str) -> list[Alignment]:
     narrower = model.subjects(SKOS + "broader", iri)
+    return [a for target in [iri, *narrower] for a in model.alignments_to(target)]
+
+
+def context(model: Model, v: View, iri: str, cls: str) -> dict[str, object]:
+    narrower = model.subjects(SKOS + "broader", iri)
+    found = _aligned(model, iri)
+    by_basis = {basis: [a for a in found if a.basis == basis] for basis in BASES}
     schemes = [
         model.link(o.value) for o in model.objects(iri, SKOS + "inScheme") if isinstance(o, ox.NamedNode)
     ]
@@ -86,8 +85,8 @@ def context(model: Model, v: View, iri: str, cls: str) -> dict[str, object]:
         "broader": broader,
         "narrower": [model.link(n) for n in narrower],
         "matches": [model.link(m) for m in matches],
-        "stated": stated,
-        "derived": derived,
+        "alignments": by_basis,
+        "aligned": bool(found),
         "sources": model.sources(iri),
         **document(model, v, iri),
     }

@@ -1,8 +1,10 @@
 """An axis, a strategy or an action of the plan (member.html).
 
 Contract: `context(model, v, iri, level)` gives the member's code, titles, lineage, children, declared
-counts (for an axis), alternative names with their sources, alignments stated by a source and those
-derived from its ancestors (each target once, the nearest ancestor first), and schema.org JSON-LD.
+counts (for an axis), alternative names with their sources, its qualified alignments as the release
+holds them (stated by a source, interpretations of a source's layout, derived by rule from its axis:
+each with its basis, sources and note), the plan's own alignments as a link (they are the plan's, not
+the member's: no rule in the data hands them down), and schema.org JSON-LD.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import pyoxigraph as ox
 from psm_ld.pages.counts import counts
 from psm_ld.pages.jsonld import member_jsonld
 from psm_ld.pages.kinds.common import document
-from psm_ld.pages.model import Alignment, Model
+from psm_ld.pages.model import BASES, Model
 from psm_ld.pages.urls import View
 from psm_ld.vocab import DCT, SKOS, SKOSXL
 
@@ -22,15 +24,8 @@ CHILD_LEVEL = {"Asse": "Strategia", "Strategia": "Azione"}
 def context(model: Model, v: View, iri: str, level: str) -> dict[str, object]:
     lineage = model.lineage(iri)
     plan = next((p for p in lineage if model.level(p) == "PianoStrategico"), None)
-    stated = model.alignments(iri)
-    derived: list[Alignment] = []
-    stated_targets = {a.target.iri for a in stated}
-    for ancestor in reversed(lineage):
-        how = "piano" if ancestor == plan else "asse" if model.level(ancestor) == "Asse" else "strategia"
-        for a in model.alignments(ancestor, how, ancestor):
-            if a.target.iri not in stated_targets:
-                derived.append(a)
-                stated_targets.add(a.target.iri)
+    alignments = model.alignments(iri)
+    by_basis = {basis: [a for a in alignments if a.basis == basis] for basis in BASES}
     children_level = CHILD_LEVEL.get(level)
     children = []
     if children_level:
@@ -54,8 +49,9 @@ def context(model: Model, v: View, iri: str, level: str) -> dict[str, object]:
         "description": description,
         "description_lang": model.fallback(description_lang),
         "lineage": [model.link(p) for p in lineage],
-        "stated": stated,
-        "derived": derived,
+        "alignments": by_basis,
+        "plan": model.link(plan) if plan else None,
+        "plan_aligned": bool(plan and model.alignments(plan)),
         "children": children,
         "children_level": children_level,
         "counts": counts(model, iri) if level == "Asse" else [],
