@@ -6,7 +6,8 @@ import shutil
 from functools import lru_cache
 from pathlib import Path
 
-from psm_ld.build.graph import Built, build
+from psm_ld.build.built import Built
+from psm_ld.build.graph import build
 from psm_ld.build.write import canonical_nquads
 from psm_ld.config import PROJECT_ROOT, Settings
 from psm_ld.queries import load_queries

@@ -15,7 +15,9 @@ from kg import fresh_build, project_copy, settings
 from test_build import TABLES, cli, edit, errors_for
 
 from psm_ld.build import write
-from psm_ld.build.graph import Built, _date, build
+from psm_ld.build.built import Built
+from psm_ld.build.edition import _date
+from psm_ld.build.graph import build
 from psm_ld.build.validate import Report, validate
 from psm_ld.config import PROJECT_ROOT
 

@@ -13,7 +13,7 @@ from kg import BASE, fresh_build
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
-from psm_ld.build.graph import Built
+from psm_ld.build.built import Built
 from psm_ld.build.validate import Finding, validate
 
 PSM = BASE + "ontologia#"

@@ -12,6 +12,7 @@ from rich.console import Console
 
 from psm_ld import __version__
 from psm_ld.build import graph as building
+from psm_ld.build.built import Built
 from psm_ld.build.tables import BuildError
 from psm_ld.build.validate import Report, validate
 from psm_ld.build.write import canonical_nquads, write_release
@@ -56,7 +57,7 @@ def check_settings(
         raise typer.Exit(2) from None
 
 
-def _build_and_validate(output: OutputFormat = OutputFormat.text) -> tuple[building.Built, Report]:
+def _build_and_validate(output: OutputFormat = OutputFormat.text) -> tuple[Built, Report]:
     settings = load_settings()
     try:
         built = building.build(settings)

@@ -27,8 +27,8 @@ from collections import defaultdict
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import FOAF, RDFS
 
+from psm_ld.build.built import Built
 from psm_ld.build.dumps import ALL, Dump
-from psm_ld.build.graph import Built
 from psm_ld.build.iris import DCAT, DCATAPIT, DCTERMS, OWL, RDF, SKOS, VOID, XSD
 from psm_ld.release import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS
 from psm_ld.vocab import EU_AUTHORITY, EU_FILE_TYPE, IANA_MEDIA_TYPES, NQUADS

@@ -19,6 +19,8 @@ from psm_ld.query.serialize import triples_to_bytes
 from psm_ld.release import CSV_FORMAT, NQUADS_FORMAT, RDF_FORMATS, DownloadFormat
 
 ALL = "psm-ld"  # the dataset that holds every graph; its files are psm.<suffix>
+
+
 @dataclass(frozen=True)
 class Dump:
     dataset: str  # dataset name: the local part of its graph <base>dataset/<name>

@@ -13,7 +13,7 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import Node
 
-from psm_ld.build.graph import Built
+from psm_ld.build.built import Built
 from psm_ld.build.iris import RDF, SH, XSD
 from psm_ld.build.tables import Origin
 

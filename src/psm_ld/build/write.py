@@ -20,9 +20,9 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.plugins.serializers.nt import _quoteLiteral
 
+from psm_ld.build.built import Built
 from psm_ld.build.catalog import describe_release, example_resources
 from psm_ld.build.dumps import write_dumps
-from psm_ld.build.graph import Built
 from psm_ld.build.validate import Report
 from psm_ld.query import conneg
 from psm_ld.query.serialize import triples_to_bytes
@@ -68,9 +68,7 @@ def _term(term: object, prefix: str) -> str:
     return _quoteLiteral(term)  # type: ignore[arg-type]
 
 
-def write_release(
-    built: Built, report: Report, build_dir: Path, data_dir: Path, keep: int = 5
-) -> Release:
+def write_release(built: Built, report: Report, build_dir: Path, data_dir: Path, keep: int = 5) -> Release:
     """Write a release directory, point `current` at it and prune old releases (keeping `keep`);
     refuses a non-conforming report. On any failure (OSError included: a full disk) the staging
     folder is removed before the exception propagates, and `current` is untouched."""
