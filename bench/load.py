@@ -260,6 +260,8 @@ function response(status, headers, body)
   if received == #mine then
     finished = now_ns()
     complete = 1
+    io.write("WRKSTOP\\n")
+    io.flush()
     wrk.thread:stop()
   end
 end
@@ -286,7 +288,8 @@ end
 def run_once(port: int, requests: list[Request], connections: int, script: Path, cap: int) -> dict[str, float]:
     """Every request of the list once (a cold pass: nothing asked twice, but for the few that open
     connections still have in flight when their thread's share is done), at `connections`; the
-    figures of the whole pass. Needs wrk."""
+    figures of the whole pass, timed from its first request to its last response. Needs wrk; `cap`
+    bounds the pass (wrk is interrupted as soon as every thread is done)."""
     wrk = require("wrk")
     if wrk is None:
         raise RuntimeError("wrk is required for the cold pass")
@@ -296,8 +299,7 @@ def run_once(port: int, requests: list[Request], connections: int, script: Path,
     script.write_text(ONCE_LUA % {"requests": "\n".join(lines), "threads": threads}, encoding="utf-8")
     command = [wrk, f"-t{threads}", f"-c{max(threads, min(connections, len(requests) // 4))}", f"-d{cap}s",
                "--timeout=30s", "-s", str(script), f"http://{LOOPBACK}:{port}"]  # fmt: skip
-    done = subprocess.run(command, capture_output=True, text=True, timeout=cap + 60)
-    figures = _figures(done.stdout, done.stderr)
+    figures = _figures(*_until_threads_stop(command, threads, cap + 60))
     if not figures.pop("complete", 1):
         raise RuntimeError(f"the pass over {len(requests)} requests did not finish within {cap} s")
     return figures

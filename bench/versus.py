@@ -90,13 +90,20 @@ def answer(response: httpx.Response) -> dict:
     return out
 
 
+NUMERIC = {
+    "integer", "decimal", "double", "float", "long", "int", "short", "byte", "nonNegativeInteger",
+    "positiveInteger", "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt",
+    "unsignedShort", "unsignedByte",
+}  # fmt: skip
+
+
 def _value(term: dict | None) -> str:
     if term is None:
         return ""
     if term.get("type") == "bnode":
         return "_"
     value = term.get("value", "")
-    if term.get("datatype", "").rsplit("#", 1)[-1] in {"integer", "decimal", "double", "float", "long", "int"}:
+    if term.get("datatype", "").rsplit("#", 1)[-1] in NUMERIC:
         try:
             return repr(float(value))
         except ValueError:

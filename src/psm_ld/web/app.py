@@ -31,6 +31,7 @@ from psm_ld.release import current_release
 from psm_ld.web import apidocs, endpoints, errors, openapi, opendata
 from psm_ld.web.dereference import dereference, origin_of, page_language
 from psm_ld.web.reload import follow_releases
+from psm_ld.web.replay import DocumentReplay
 from psm_ld.web.security import SecurityHeaders
 from psm_ld.web.served import Served, load
 
@@ -94,6 +95,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AllowAnyOrigin)
     errors.install(app)  # every error answered in one place, in the client's language and format
     app.add_middleware(SecurityHeaders)
+    # outermost: a document already answered once is answered again from its kept bytes (replay.py)
+    app.add_middleware(DocumentReplay, release=lambda: app.state.served and app.state.served.release.id)
 
     @app.get("/health", tags=["operations"])
     def health() -> JSONResponse:

@@ -1,0 +1,104 @@
+"""Documents answered again without the framework: the outermost layer of the app keeps the complete
+response (status, every header, body) of a plain GET of a document and sends it again, as it is, to
+the next identical request.
+
+A document (`X.html`, `X.ttl`, …) is the same for every request of its URL while a release is served
+(web/dereference.py): it depends on the path, the serving origin (scheme, Host, root path) and the
+release, never on Accept or Accept-Language. So a response that the app made, through every layer
+(routing, dereferencing, the security and CORS headers), can be replayed byte for byte to a request
+that differs in nothing else. Only plain requests are replayed: a GET without a query string,
+without Origin (CORS answers it with more headers), without If-None-Match / If-Modified-Since (304)
+or Range; anything else, and every first request, goes through the app as always. The kept responses
+are in a bounded LRU cache (bytes, keys included: the Host header comes from the client) keyed by the
+release too, so a new release never gets an old answer.
+
+Why (bench/RESULTS.md): a cached document still took the server through Starlette's routing (every
+route tried before the catch-all), three middlewares and the dereferencing code; this leaves uvicorn's
+own work and one dictionary lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from psm_ld.query import conneg
+from psm_ld.query.cache import LRUCache
+
+REPLAY_CACHE_BYTES = 32 * 1024 * 1024
+_SUFFIXES = tuple(conneg.SUFFIXES)
+# request headers that can change a document's response: CORS, conditional requests, ranges
+_NOT_PLAIN = frozenset(
+    {b"origin", b"if-none-match", b"if-modified-since", b"if-match", b"if-range", b"range"}
+)
+
+Kept = tuple[Message, bytes]
+
+
+def _size(kept: Kept) -> int:
+    start, body = kept
+    return len(body) + sum(len(n) + len(v) for n, v in start["headers"]) + 64
+
+
+class DocumentReplay:
+    """ASGI middleware (module docstring). `release` gives the id of the release being served, or None
+    while none is (then nothing is kept or replayed)."""
+
+    def __init__(self, app: ASGIApp, release: Callable[[], str | None]) -> None:
+        self.app, self.release = app, release
+        self.cache: LRUCache[Kept] = LRUCache(REPLAY_CACHE_BYTES, _size)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["query_string"]:
+            return await self.app(scope, receive, send)
+        path: str = scope["path"]
+        if not path.endswith(_SUFFIXES):
+            return await self.app(scope, receive, send)
+        host = b""
+        for name, value in scope["headers"]:
+            if name in _NOT_PLAIN:
+                return await self.app(scope, receive, send)
+            if name == b"host":
+                host = value
+        release = self.release()
+        if release is None:
+            return await self.app(scope, receive, send)
+        key = (release, scope["scheme"], host, scope.get("root_path", ""), path)
+        kept = self.cache.get(key)
+        if kept is not None:
+            await send(kept[0])
+            await send({"type": "http.response.body", "body": kept[1]})
+            return
+        start: Message | None = None
+        parts: list[bytes] = []
+
+        async def keep(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message if message["status"] == 200 and _is_document(message["headers"]) else None
+            elif message["type"] == "http.response.body" and start is not None:
+                parts.append(message.get("body", b""))
+                if sum(map(len, parts)) > self.cache.max_item_bytes:
+                    start, parts[:] = None, []  # too large to keep: not buffered any further
+                elif not message.get("more_body", False):
+                    self.cache.put(key, ({"type": "http.response.start", "status": 200,
+                                          "headers": list(start["headers"])}, b"".join(parts)))  # fmt: skip
+            await send(message)
+
+        await self.app(scope, receive, keep)
+
+
+def _is_document(headers: list[tuple[bytes, bytes]]) -> bool:
+    """Whether a response is a dereferenced document (web/dereference.document: it links the resource
+    it describes, and varies on nothing but Accept, which a document's suffix overrides, and Origin,
+    which a replayed request does not send)."""
+    vary = link = False
+    for name, value in headers:
+        if name.lower() == b"vary":
+            if not {v.strip() for v in value.lower().split(b",")} <= {b"accept", b"origin"}:
+                return False
+            vary = True
+        elif name.lower() == b"link":
+            link = b'rel="describes"' in value
+    return vary and link
