@@ -28,12 +28,15 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# What the browser, client, export and bench-smoke tests drive: Debian's chromium, nginx and wrk, and
+# What the browser, client, export, remote-store and bench-smoke tests drive: Debian's chromium, nginx,
+# wrk and virtuoso-opensource (Virtuoso 7, tests/engines.py; Oxigraph server comes from the test extra), and
 # Node tools from package.json (Comunica). Installed only when missing; without them those tests fail
 # rather than skip.
 test-tools: $(NODE_STAMP)
 	@test -x $(CHROMIUM) && test -x $(NGINX) && command -v wrk >/dev/null || { $(APT) update && \
 		$(APT) install -y chromium && $(APT) install -y --no-install-recommends nginx wrk; }
+	@command -v virtuoso-t >/dev/null || { $(APT) update && \
+		$(APT) install -y --no-install-recommends virtuoso-opensource; }
 
 $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { $(APT) update && $(APT) install -y --no-install-recommends nodejs npm; }

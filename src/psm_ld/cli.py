@@ -162,6 +162,53 @@ def export_command(
 
 
 @app.command()
+def publish(
+    chunk: Annotated[int, typer.Option(help="triple per richiesta GSP / triples per GSP request")] = 50_000,
+    grace: Annotated[
+        float | None,
+        typer.Option(help="secondi tra il passaggio e la rimozione della release vecchia (predefinito: "
+                     "2 × PSM_RELOAD_SECONDS + PSM_QUERY_TIMEOUT)"),
+    ] = None,
+    fail_after: Annotated[int | None, typer.Option(hidden=True)] = None,  # tests: a failure halfway
+) -> None:
+    """Pubblica la release corrente nell'archivio SPARQL (PSM_STORE=sparql): carica, controlla, passa
+    alla nuova, rimuove la vecchia; si riprende da dove si è fermata."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from psm_ld.build.publish import PublishError
+    from psm_ld.build.publish import publish as publish_release
+    from psm_ld.query.remote import endpoint_of
+    from psm_ld.release import ReleaseError
+
+    settings = load_settings()
+    if settings.store_mode != "sparql":
+        errors.print("PSM_STORE=sparql e PSM_STORE_QUERY_URL, PSM_STORE_GSP_URL servono a «psm-ld publish» "
+                     "/ publish needs PSM_STORE=sparql with PSM_STORE_QUERY_URL and PSM_STORE_GSP_URL")
+        raise typer.Exit(2)
+    release = _served_release(settings)
+    wait = grace if grace is not None else 2 * settings.reload_seconds + settings.query_timeout
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=errors, transient=False) as bar:
+
+        def progress(total: int, done: int):  # type: ignore[no-untyped-def]
+            task = bar.add_task(f"release {release.id}", total=total, completed=done)
+            return lambda n: bar.advance(task, n)
+
+        try:
+            done = publish_release(endpoint_of(settings), release, chunk=chunk, grace=wait,
+                                   progress=progress, fail_after=fail_after)  # fmt: skip
+        except (PublishError, ReleaseError) as exc:
+            errors.print(f"Pubblicazione NON completata: {exc}. Quella servita resta invariata; "
+                         "rilanciare «psm-ld publish» per riprendere.", style="red", markup=False,
+                         highlight=False, soft_wrap=True)  # fmt: skip
+            raise typer.Exit(1) from exc
+    state = "ora servita" if done.switched else "già servita"
+    console.print(f"Release [bold]{done.release}[/] {state}: {done.loaded} triple caricate, "
+                  f"{done.skipped} grafi già presenti, release rimosse: "
+                  f"{', '.join(done.dropped) or 'nessuna'}")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="indirizzo di ascolto")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="porta")] = 8000,

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_BASE_URI = "http://localhost:8000/"
-STORE_MODES = ("auto", "memory", "disk")
+STORE_MODES = ("auto", "memory", "disk", "sparql")
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,12 @@ class Settings:
     short_query_seconds: float = 1.0  # time limit on those workers (then 503, Retry-After)
     queue_wait: float = 0.25  # seconds a request may wait for a worker before a 503 (Retry-After)
     client_queries: int = 16  # queries one client address may have running or waiting
+    # the remote store (store_mode "sparql", query/remote.py): the operator's engine, never a client's
+    store_query_url: str | None = None  # SPARQL 1.1 query endpoint
+    store_gsp_url: str | None = None  # Graph Store Protocol endpoint (psm-ld publish)
+    store_update_url: str | None = None  # SPARQL 1.1 Update endpoint, where graphs are dropped with it
+    store_user: str | None = None
+    store_password: str | None = field(default=None, repr=False)
 
     @property
     def data_dir(self) -> Path:
@@ -88,6 +94,10 @@ BASE_URI = (
     "an absolute http(s) URI, e.g. https://dati.example.it/",
 )
 STORE = (f"uno tra {', '.join(STORE_MODES)}", f"one of {', '.join(STORE_MODES)}")
+URL = (
+    "l'URL http(s) dell'endpoint SPARQL, es. http://127.0.0.1:7878/query (con PSM_STORE=sparql)",
+    "the http(s) URL of the SPARQL endpoint, e.g. http://127.0.0.1:7878/query (with PSM_STORE=sparql)",
+)
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
 
 
@@ -106,6 +116,8 @@ def load_settings(**overrides: object) -> Settings:
     values.update(overrides)
     if values.get("store_mode", "auto") not in STORE_MODES:
         raise SettingsError("PSM_STORE", str(values["store_mode"]), *STORE)
+    if values.get("store_mode") == "sparql" and not values.get("store_query_url"):
+        raise SettingsError("PSM_STORE_QUERY_URL", "", *URL)
     return Settings(**values)  # type: ignore[arg-type]
 
 
@@ -150,6 +162,13 @@ _SERVING_ENV: dict[str, tuple[str, Callable[[str], object], tuple[str, str]]] = 
 }
 
 
+_STORE_URLS = {
+    "store_query_url": "PSM_STORE_QUERY_URL",
+    "store_gsp_url": "PSM_STORE_GSP_URL",
+    "store_update_url": "PSM_STORE_UPDATE_URL",
+}
+
+
 def _serving_env() -> dict[str, object]:
     values: dict[str, object] = {}
     for key, (name, parse, expected) in _SERVING_ENV.items():
@@ -158,6 +177,15 @@ def _serving_env() -> dict[str, object]:
                 values[key] = parse(os.environ[name].strip())
             except ValueError:
                 raise SettingsError(name, os.environ[name], *expected) from None
+    for key, name in _STORE_URLS.items():
+        value = os.environ.get(name, "").strip()
+        if value:
+            if urlsplit(value).scheme not in {"http", "https"} or not urlsplit(value).netloc:
+                raise SettingsError(name, value, *URL)
+            values[key] = value
+    for key, name in (("store_user", "PSM_STORE_USER"), ("store_password", "PSM_STORE_PASSWORD")):
+        if os.environ.get(name):
+            values[key] = os.environ[name]
     if "PSM_REWRITE_IRIS" in os.environ:
         switch = os.environ["PSM_REWRITE_IRIS"].strip().lower()
         if switch not in _TRUE | _FALSE:

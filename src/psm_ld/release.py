@@ -29,6 +29,7 @@ from pathlib import Path
 
 from psm_ld import vocab
 
+RELEASES_DIR = "releases"  # under the build directory
 NQUADS_FILE = "psm.nq"
 REPORT_FILE = "validazione.json"
 DOWNLOADS_DIR = "download"

@@ -87,7 +87,7 @@ def execute(store: ox.Store, job: Job) -> Result:
     if isinstance(result, ox.QueryBoolean):
         media = _acceptable(job.ask_type, conneg.ASK_TYPES)
         return Result("ask", media, result.serialize(format=OX_RESULTS[media]))  # type: ignore[arg-type]
-    if isinstance(result, ox.QuerySolutions):
+    if isinstance(result, ox.QuerySolutions) or hasattr(result, "variables"):  # remote.Solutions too
         media = _acceptable(job.select_type, conneg.SELECT_TYPES)
         return Result("select", media, _solutions(result, media, job.max_rows, job.max_bytes))
     media = _acceptable(job.graph_type, conneg.RDF_TYPES)
@@ -208,7 +208,11 @@ def run_job(store: ox.Store, job: Job, limits: Limits) -> Result:
 def worker_main(conn: Connection, source: StoreSource, limits: Limits, nice: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops its workers
     try:
-        deny_network()  # before anything reads a query; never undone
+        if source.remote is None:  # before anything reads a query; never undone
+            deny_network()
+        # With PSM_STORE=sparql the worker talks to the operator's engine (the settings' URL, never a
+        # client's), so it keeps its sockets; no pyoxigraph engine runs in it, and remote.py refuses
+        # SERVICE before the engine sees a query (also where rdflib cannot parse it).
     except (OSError, RuntimeError) as exc:
         conn.send(f"no sandbox: {exc}")
         return

@@ -22,6 +22,7 @@ from psm_ld.vocab import XSD
 
 if TYPE_CHECKING:  # not at run time: the query workers import this module and need no rdflib
     from psm_ld.queries import NamedQuery
+    from psm_ld.query.remote import RemoteRelease
 
 STORE_DIR = "oxigraph"
 MEMORY_MAX_BYTES = 64 * 1024 * 1024  # N-Quads up to this size (about 300k quads) go in memory ("auto")
@@ -46,12 +47,22 @@ class StoreSource:
 
     nquads: Path
     disk: Path | None = None  # the on-disk store, or None to load the N-Quads into memory
+    remote: RemoteRelease | None = None  # the release published in a SPARQL engine (query/remote.py)
 
     @property
     def in_memory(self) -> bool:
-        return self.disk is None
+        return self.disk is None and self.remote is None
+
+    @property
+    def kind(self) -> str:
+        """memory, disk or sparql (as PSM_STORE names them; /health says which)."""
+        return "sparql" if self.remote is not None else "memory" if self.disk is None else "disk"
 
     def open(self) -> ox.Store:
+        """The store, read like a pyoxigraph store (a RemoteStore duck-types the part pages, documents
+        and query workers use: query and quads_for_pattern)."""
+        if self.remote is not None:
+            return self.remote.open()  # type: ignore[return-value]
         return load_store(self.nquads) if self.disk is None else ox.Store.read_only(str(self.disk))
 
     def open_faithful(self) -> FaithfulStore:

@@ -27,13 +27,13 @@ from psm_ld.config import Settings, SettingsError, load_settings
 from psm_ld.errors import Problem
 from psm_ld.pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH, SUGGEST_PATH
 from psm_ld.queries import load_queries
-from psm_ld.release import current_release
+from psm_ld.release import ReleaseError, current_release
 from psm_ld.web import apidocs, endpoints, errors, openapi, opendata
 from psm_ld.web.dereference import dereference, origin_of, page_language
 from psm_ld.web.reload import follow_releases
 from psm_ld.web.replay import DocumentReplay
 from psm_ld.web.security import SecurityHeaders
-from psm_ld.web.served import Served, load
+from psm_ld.web.served import Served, load, release_to_serve
 
 log = logging.getLogger("uvicorn.error")
 
@@ -51,19 +51,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        release = current_release(settings.build_dir)
-        if release is None:
+        remote = settings.store_mode == "sparql"  # the engine is asked in the background
+        release = None if remote else current_release(settings.build_dir)
+        if release is None and not remote:
             raise RuntimeError(f"no release in {settings.build_dir}: run «psm-ld build» first")
         loop = asyncio.get_running_loop()
 
         def background() -> None:
+            chosen = release
             try:
-                app.state.served = load(settings, release, queries, loop)
+                chosen = chosen or release_to_serve(settings)
+                if chosen is None:
+                    where = settings.store_query_url
+                    raise ReleaseError(f"no release published in {where}: run «psm-ld publish»")
+                log.info("psm-ld: loading release %s from %s", chosen.id, chosen.path)
+                app.state.served = load(settings, chosen, queries, loop)
             except Exception as exc:  # reported by /health; the process stays up to say so
                 app.state.load_error = f"{type(exc).__name__}: {exc}"
-                log.exception("psm-ld: loading release %s failed", release.id)
+                log.exception("psm-ld: loading release %s failed", chosen.id if chosen else "(none)")
 
-        log.info("psm-ld: loading release %s from %s", release.id, release.path)
         threading.Thread(target=background, name="psm-load", daemon=True).start()
         follower = None
         if settings.reload_seconds > 0:
@@ -109,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "status": "ok",
             "release": served.release.id,
             "triples": served.triples,
-            "store": "memory" if served.pool.source.in_memory else "disk",
+            "store": served.pool.source.kind,
             "cache": {"results": served.pool.cache.stats(), "documents": served.documents.cache.stats()},
         })  # fmt: skip
 

@@ -1,4 +1,6 @@
-"""Serving a new release without a restart: the server follows `build/current`.
+"""Serving a new release without a restart: the server follows `build/current` (with
+PSM_STORE=sparql: the current release in the engine's metadata graph, which `psm-ld publish`
+switches only to a release loaded whole and checked).
 
 `psm-ld build` switches `current` only to a release whose data validated (release.py), so following
 the link serves exactly the releases that passed, and a failed build leaves the served one alone.
@@ -17,8 +19,8 @@ from typing import Any
 
 from psm_ld.config import Settings
 from psm_ld.queries import NamedQuery
-from psm_ld.release import ReleaseError, current_release
-from psm_ld.web.served import load
+from psm_ld.release import ReleaseError
+from psm_ld.web.served import load, release_to_serve
 
 log = logging.getLogger("uvicorn.error")
 
@@ -29,7 +31,12 @@ async def follow_releases(app_state: Any, settings: Settings, queries: dict[str,
     failed: str | None = None  # a release that would not load is not tried again
     while True:
         await asyncio.sleep(settings.reload_seconds)
-        served, newest = app_state.served, current_release(settings.build_dir)
+        served = app_state.served
+        try:
+            newest = await loop.run_in_executor(None, release_to_serve, settings)
+        except Exception as exc:  # noqa: BLE001 - the SPARQL store did not answer: keep serving
+            log.warning("psm-ld: could not read the current release (%s); still serving", exc)
+            continue
         if served is None or newest is None or newest.id in (served.release.id, failed):
             continue
         log.info("psm-ld: new release %s: loading it beside %s", newest.id, served.release.id)

@@ -17,8 +17,8 @@ from psm_ld.pages.documents import Documents
 from psm_ld.queries import NamedQuery
 from psm_ld.query.executor import WorkerPool
 from psm_ld.query.guard import Limits
-from psm_ld.query.store import store_source
-from psm_ld.release import Release, ReleaseError, verify
+from psm_ld.query.store import StoreSource, store_source
+from psm_ld.release import RELEASES_DIR, Release, ReleaseError, current_release, verify
 
 log = logging.getLogger("uvicorn.error")
 
@@ -61,7 +61,7 @@ def load(
     release is never served), open the store (in memory, or the on-disk one, written on first
     use), index it, start the query workers."""
     verify(release)
-    source = store_source(release.nquads, settings.store_mode)
+    source = _source(settings, release)
     store = source.open_faithful()
     documents = Documents(release, settings, store, queries)
     if len(store) == 0:  # the manifest said otherwise: never serve an empty store as "ok"
@@ -85,6 +85,36 @@ def load(
     log.info(
         "psm-ld: serving release %s: %d triples in %d named graphs, base %s, %s store, %d query workers",
         release.id, served.triples, len(served.describer.graphs), settings.base_uri,
-        "in-memory" if source.in_memory else f"on-disk ({source.disk})", pool.size,
+        {"memory": "in-memory", "disk": f"on-disk ({source.disk})",
+         "sparql": f"SPARQL ({settings.store_query_url})"}[source.kind],
+        pool.size,
     )  # fmt: skip
     return served
+
+
+def release_to_serve(settings: Settings) -> Release | None:
+    """The release to serve: `build/current` (PSM_STORE memory, disk, auto); with PSM_STORE=sparql,
+    the one the engine's metadata graph says is current (`psm-ld publish` switched to it), read from
+    `build/releases/<id>` (its downloads and catalog documents: every replica has the build folder).
+    None when there is none; StoreUnavailable when the engine does not answer."""
+    if settings.store_mode != "sparql":
+        return current_release(settings.build_dir)
+    from psm_ld.query import remote
+
+    release_id = remote.current_id(remote.endpoint_of(settings))
+    return None if release_id is None else Release(settings.build_dir / RELEASES_DIR / release_id)
+
+
+def _source(settings: Settings, release: Release) -> StoreSource:
+    if settings.store_mode != "sparql":
+        return store_source(release.nquads, settings.store_mode)
+    from psm_ld.query import remote
+
+    endpoint = remote.endpoint_of(settings)
+    info = remote.release_info(endpoint, release.id)
+    if info is None:
+        raise ReleaseError(f"release {release.id}: not published in the SPARQL store ({endpoint.query_url})")
+    graphs, quads = info
+    answer_bytes = max(64 * 1024 * 1024, 4 * settings.max_result_bytes)  # the engine's JSON is wordier
+    published = remote.RemoteRelease(endpoint, release.id, graphs, quads, answer_bytes)
+    return StoreSource(release.nquads, remote=published)

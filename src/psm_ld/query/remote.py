@@ -1,0 +1,522 @@
+"""The remote store: a release served from a SPARQL 1.1 engine (PSM_STORE=sparql): Oxigraph server,
+Virtuoso, Fuseki, QLever, GraphDB. Plain SPARQL 1.1 Protocol for reading, Graph Store Protocol (and
+SPARQL Update where configured) for `psm-ld publish` (build/publish.py).
+
+Layout in the engine (all names under `urn:x-psm-ld:`, never shown to clients):
+    <urn:x-psm-ld:r:{release id}:{graph}>   each named graph of each release, under its own name
+    <urn:x-psm-ld:meta>                     the metadata graph: which release is current, and for
+                                            every release publish started: its graphs and quads
+    <urn:x-psm-ld:bnode:{label}>            the release's blank nodes, skolemized: an engine gives
+                                            back blank nodes under labels of its own, which no later
+                                            query can name; a skolem IRI it keeps as written
+`RemoteStore` answers like a pyoxigraph store over the current release only: every query it sends
+carries its dataset in the protocol (default-graph-uri / named-graph-uri, never empty), built from
+the release's graphs; the graph IRIs a query names (FROM, FROM NAMED, GRAPH) are renamed to the
+stored ones, and in answers stored names and skolem IRIs become the release's graph names and blank
+nodes again. So clients see today's graph names, and no query reaches another release or the meta
+graph, whatever the engine allows.
+
+psm-ld keeps its own guarantees in front of the engine: the text is checked before it is sent
+(read-only, no SERVICE: the engine would call it), answers are read as a bounded stream (rows and
+bytes, query/executor.py), and the query worker that waits on the engine is killed at the time
+limit (its connection closes; set the engine's own timeout too, README "Remote store"). The engine
+URL is the operator's setting: nothing a client sends ever chooses where a connection goes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urljoin
+
+import httpx
+import pyoxigraph as ox
+
+from psm_ld.query.cache import LRUCache
+from psm_ld.query.executor import QueryFailed
+from psm_ld.query.serialize import results_json_head, term_json
+from psm_ld.query.guard import NO_SERVICE, mentions_service, uses_service
+from psm_ld.query.sparql import _TOKEN, READ_ONLY, analyse
+
+PREFIX = "urn:x-psm-ld:"
+META_GRAPH = PREFIX + "meta"
+STORE_NODE = PREFIX + "store"
+CURRENT = PREFIX + "current"  # STORE_NODE CURRENT "release id"
+RELEASE = PREFIX + "release:"  # + release id: the subject of a release's metadata
+HAS_GRAPH = PREFIX + "graph"  # release HAS_GRAPH <graph as clients name it>
+QUADS = PREFIX + "quads"  # release QUADS n (the manifest's count)
+EMPTY_GRAPH = PREFIX + "empty"  # never written: the default graph when a query asks for none
+ABSENT_GRAPH = PREFIX + "absent"  # never written: any graph a client names that the release lacks
+SKOLEM = PREFIX + "bnode:"
+
+RESULTS_JSON = "application/sparql-results+json"
+GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
+MAX_ERROR_BYTES = 2048
+POINT_ROWS = 10_000  # quads around one node kept whole (and cached) by RemoteStore.quads_for_pattern
+PATTERN_CACHE_BYTES = 32 * 1024 * 1024
+
+
+def _quads_size(quads: list[ox.Quad]) -> int:
+    return 64 + sum(len(str(q)) + 64 for q in quads)
+
+
+_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_TRUE, _FALSE = ox.Literal("true", datatype=_BOOLEAN), ox.Literal("false", datatype=_BOOLEAN)
+
+
+def stored_prefix(release_id: str) -> str:
+    return f"{PREFIX}r:{release_id}:"
+
+
+def skolem(term: ox.Term) -> ox.Term:
+    return ox.NamedNode(SKOLEM + term.value) if isinstance(term, ox.BlankNode) else term
+
+
+class StoreUnavailable(QueryFailed):
+    """The engine did not answer, or answered with an error that is not the query's fault."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            503,
+            "L'archivio SPARQL non risponde: riprovare tra poco",
+            "The SPARQL store is not answering: try again shortly",
+            detail=detail,
+            headers={"Retry-After": "5"},
+        )
+
+
+# --- talking to the engine ------------------------------------------------------------------------
+
+
+class _Auth(httpx.Auth):
+    """Credentials sent only when the engine asks (401), in the scheme it asks for: Virtuoso's
+    /sparql-graph-crud-auth wants Digest, most others Basic. Reads that need none carry none."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self.basic, self.digest = httpx.BasicAuth(user, password), httpx.DigestAuth(user, password)
+        self.scheme: httpx.Auth | None = None
+
+    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:  # type: ignore[override]
+        if self.scheme is not None:
+            yield from self.scheme.auth_flow(request)  # type: ignore[misc]
+            return
+        response = yield request
+        if response.status_code != 401:
+            return
+        challenge = response.headers.get("www-authenticate", "").lower()
+        self.scheme = self.digest if challenge.startswith("digest") else self.basic
+        yield from self.scheme.auth_flow(request)  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """Where the engine is (the operator's settings; picklable: query workers get one)."""
+
+    query_url: str
+    gsp_url: str | None = None
+    update_url: str | None = None
+    user: str | None = None
+    password: str | None = None
+    timeout: float = 60.0  # seconds per request (the query workers are stopped sooner, at the limit)
+
+    def client(self) -> httpx.Client:
+        auth = _Auth(self.user, self.password or "") if self.user else None
+        return httpx.Client(
+            auth=auth,
+            timeout=httpx.Timeout(self.timeout, connect=10.0),
+            follow_redirects=False,  # an answer never sends a connection elsewhere
+            trust_env=False,  # nor does a proxy variable of the environment
+        )
+
+
+def raise_for(response: httpx.Response, what: str) -> None:
+    """Errors as Problems: 400 is the query's fault (the engine's message as detail), others are the
+    store's. Also refuses answers an engine marks as cut short (Virtuoso's partial 'anytime' results
+    and its ResultSetMaxRows cut): psm-ld never passes on an incomplete answer as complete."""
+    if response.status_code >= 400:
+        body = response.read()[:MAX_ERROR_BYTES].decode("utf-8", "replace")
+        detail = " ".join(body.split())[:500]
+        if response.status_code == 400:
+            raise QueryFailed(400, "Errore di sintassi SPARQL", "SPARQL syntax error", detail=detail)
+        raise StoreUnavailable(f"{what}: HTTP {response.status_code} {detail}")
+    state = response.headers.get("x-sql-state")
+    if state or "x-sparql-maxrows" in response.headers:
+        message = response.headers.get("x-sql-message", "")
+        raise QueryFailed(
+            503,
+            "L'archivio SPARQL ha interrotto la query (risultato incompleto): restringere la query",
+            "The SPARQL store cut the query short (incomplete result): narrow the query",
+            detail=f"{state or 'ResultSetMaxRows'} {message}".strip(),
+        )
+
+
+class _Stream:
+    """A response body as a file for pyoxigraph's parsers, read lazily, at most `limit` bytes."""
+
+    def __init__(self, chunks: Iterator[bytes], limit: int) -> None:
+        self.chunks, self.limit, self.read_bytes, self.buffer = chunks, limit, 0, b""
+
+    def read(self, size: int = -1) -> bytes:
+        while size < 0 or len(self.buffer) < size:
+            chunk = next(self.chunks, None)
+            if chunk is None:
+                break
+            self.read_bytes += len(chunk)
+            if self.read_bytes > self.limit:
+                raise QueryFailed(
+                    422,
+                    f"Risultato troppo grande (più di {self.limit} byte dall'archivio): aggiungere LIMIT",
+                    f"Result too large (more than {self.limit} bytes from the store): add LIMIT",
+                    limit=self.limit,
+                )
+            self.buffer += chunk
+        if size < 0:
+            out, self.buffer = self.buffer, b""
+        else:
+            out, self.buffer = self.buffer[:size], self.buffer[size:]
+        return out
+
+
+# --- the store ------------------------------------------------------------------------------------
+
+
+class Solutions:
+    """SELECT answers as pyoxigraph gives them (`variables`, iteration, `solution[name]`), with the
+    engine's names mapped back; lazy: a reader that stops early stops the transfer."""
+
+    def __init__(self, variables: list[ox.Variable], solutions: Iterator[dict[str, ox.Term]]) -> None:
+        self.variables, self._solutions = variables, solutions
+
+    def __iter__(self) -> Iterator[Solution]:
+        return (Solution(s) for s in self._solutions)
+
+    def serialize(self, output: Any, format: ox.QueryResultsFormat) -> None:  # noqa: A002
+        """As `pyoxigraph.QuerySolutions.serialize` into a binary sink (the worker's bounded one),
+        written by pyoxigraph's serializer: the same bytes as from an embedded store. The rows are
+        held as SPARQL JSON first, within the bound of the engine's answer (RemoteStore.max_bytes)."""
+        names = [v.value for v in self.variables]
+        parts = [results_json_head(names)]
+        for n, solution in enumerate(self._solutions):
+            row = {name: term_json(solution[name]) for name in names if name in solution}
+            parts.append(("," if n else "") + json.dumps(row, ensure_ascii=False))
+        parts.append("]}}")
+        parsed = ox.parse_query_results("".join(parts).encode("utf-8"), format=ox.QueryResultsFormat.JSON)
+        parsed.serialize(output, format=format)  # type: ignore[union-attr]
+
+
+class Solution:
+    def __init__(self, values: dict[str, ox.Term]) -> None:
+        self.values = values
+
+    def __getitem__(self, key: str | ox.Variable | int) -> ox.Term | None:
+        name = key.value if isinstance(key, ox.Variable) else key
+        return self.values.get(name)  # type: ignore[arg-type]
+
+
+@dataclass
+class RemoteStore:
+    """The current release in a remote engine, read as `query/store.ReadStore` reads pyoxigraph:
+    `query` (same keyword arguments) and `quads_for_pattern`, limited to the release's graphs."""
+
+    endpoint: Endpoint
+    release_id: str
+    graphs: tuple[str, ...]  # the release's graphs, as clients name them
+    quads: int  # as the metadata graph states it (checked by publish)
+    max_bytes: int = 256 * 1024 * 1024  # of one answer from the engine
+    _http: httpx.Client | None = field(default=None, repr=False)
+    _patterns: LRUCache[list[ox.Quad]] = field(
+        default_factory=lambda: LRUCache(PATTERN_CACHE_BYTES, _quads_size), repr=False
+    )
+
+    @property
+    def http(self) -> httpx.Client:
+        if self._http is None:
+            self._http = self.endpoint.client()
+        return self._http
+
+    @property
+    def prefix(self) -> str:
+        return stored_prefix(self.release_id)
+
+    def stored(self, graph: str) -> str:
+        """A graph's stored name; names the release lacks map to one empty graph."""
+        return self.prefix + graph if graph in self._graph_set else ABSENT_GRAPH
+
+    @property
+    def _graph_set(self) -> frozenset[str]:
+        return frozenset(self.graphs)
+
+    def __len__(self) -> int:
+        return self.quads
+
+    def unmap(self, term: ox.Term) -> ox.Term:
+        if isinstance(term, ox.NamedNode):
+            if term.value.startswith(SKOLEM):
+                return ox.BlankNode(term.value[len(SKOLEM) :])
+            if term.value.startswith(self.prefix):
+                return ox.NamedNode(term.value[len(self.prefix) :])
+        elif isinstance(term, ox.Literal) and term.datatype == _BOOLEAN and term.value in ("1", "0"):
+            return _TRUE if term.value == "1" else _FALSE  # Virtuoso's booleans, in canonical form
+        return term
+
+    # -- reading --
+
+    def query(
+        self,
+        query: str,
+        base_iri: str | None = None,
+        use_default_graph_as_union: bool = False,
+        default_graph: Iterable[ox.NamedNode] | None = None,
+        named_graphs: Iterable[ox.NamedNode] | None = None,
+        **_: Any,
+    ) -> Solutions | ox.QueryBoolean | Iterator[ox.Triple]:
+        """As `pyoxigraph.Store.query` over the release: the protocol dataset if given, else the
+        union of the graphs as default graph if asked, else the query's FROM / FROM NAMED, else an
+        empty default graph; the named graphs are the release's unless the dataset says otherwise."""
+        refuse(query)
+        text, (from_default, from_named) = rename_graphs(query, base_iri, self.stored)
+        everything = [self.prefix + g for g in self.graphs]
+        if default_graph is not None or named_graphs is not None:
+            default = [self.stored(g.value) for g in default_graph or []]
+            named = [self.stored(g.value) for g in named_graphs or []]
+        elif use_default_graph_as_union:
+            default, named = everything, everything
+        elif from_default or from_named:
+            default, named = from_default, from_named
+        else:
+            default, named = [EMPTY_GRAPH], everything
+        if base_iri:
+            text = f"BASE <{base_iri}>\n{text}"
+        form = analyse(query).form
+        accept = GRAPH_ACCEPT if form in {"CONSTRUCT", "DESCRIBE"} else RESULTS_JSON
+        if form is None:
+            accept = f"{RESULTS_JSON}, {GRAPH_ACCEPT.replace('0.9', '0.8')}"
+        return self._run(text, default or [EMPTY_GRAPH], named or [EMPTY_GRAPH], accept)
+
+    def _run(
+        self, text: str, default: list[str], named: list[str], accept: str
+    ) -> Solutions | ox.QueryBoolean | Iterator[ox.Triple]:
+        data = {"query": text, "default-graph-uri": default, "named-graph-uri": named}
+        request = self.http.build_request(
+            "POST", self.endpoint.query_url, data=data, headers={"Accept": accept}
+        )
+        try:
+            response = self.http.send(request, stream=True)
+        except httpx.HTTPError as exc:
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        try:
+            raise_for(response, "query")
+            media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            stream = _Stream(response.iter_bytes(), self.max_bytes)
+            results_format = ox.QueryResultsFormat.from_media_type(media) if media else None
+            if results_format is not None:
+                parsed = ox.parse_query_results(stream, format=results_format)  # type: ignore[arg-type]
+                if isinstance(parsed, ox.QueryBoolean):
+                    response.close()
+                    return parsed
+                return Solutions(list(parsed.variables), self._solutions(parsed, response))
+            rdf_format = ox.RdfFormat.from_media_type(media) if media else None
+            if rdf_format is None:
+                raise StoreUnavailable(f"answer in an unexpected media type «{media}»")
+            return self._triples(ox.parse(stream, format=rdf_format), response)  # type: ignore[arg-type]
+        except BaseException:
+            response.close()
+            raise
+
+    def _solutions(self, parsed: ox.QuerySolutions, response: httpx.Response) -> Iterator[dict[str, ox.Term]]:
+        names = [v.value for v in parsed.variables]
+        try:
+            for solution in parsed:
+                yield {n: self.unmap(t) for n in names if (t := solution[n]) is not None}
+        except httpx.HTTPError as exc:
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            response.close()
+
+    def _triples(self, quads: Iterator[ox.Quad], response: httpx.Response) -> Iterator[ox.Triple]:
+        try:
+            for quad in quads:
+                yield ox.Triple(self.unmap(quad.subject), quad.predicate, self.unmap(quad.object))  # type: ignore[arg-type]
+        except httpx.HTTPError as exc:
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            response.close()
+
+    def quads_for_pattern(
+        self,
+        subject: ox.Term | None = None,
+        predicate: ox.Term | None = None,
+        obj: ox.Term | None = None,
+        graph: ox.Term | None = None,
+    ) -> Iterator[ox.Quad]:
+        """As `pyoxigraph.Store.quads_for_pattern` over the release's graphs (one SELECT). Lookups
+        around one node (subject or object bound: what documents and pages do per request) are kept
+        in a bounded cache, the release never changing; up to POINT_ROWS quads, else streamed."""
+        key = (subject, predicate, obj, graph)
+        point = subject is not None or obj is not None
+        if point:
+            cached = self._patterns.get(key)
+            if cached is not None:
+                return iter(cached)
+            quads = list(self._pattern(subject, predicate, obj, graph, POINT_ROWS + 1))
+            if len(quads) <= POINT_ROWS:
+                self._patterns.put(key, quads)
+                return iter(quads)
+        return self._pattern(subject, predicate, obj, graph, None)
+
+    def _pattern(
+        self, subject: ox.Term | None, predicate: ox.Term | None, obj: ox.Term | None, graph: ox.Term | None,
+        limit: int | None,
+    ) -> Iterator[ox.Quad]:  # fmt: skip
+        terms = {"s": subject, "p": predicate, "o": obj}
+        pattern = " ".join(f"?{k}" if t is None else str(skolem(t)) for k, t in terms.items())
+        everything = [self.prefix + g for g in self.graphs]
+        named = everything if graph is None else [self.stored(graph.value)]
+        text = f"SELECT * WHERE {{ GRAPH ?g {{ {pattern} }} }}" + (f" LIMIT {limit}" if limit else "")
+        solutions = self._run(text, [EMPTY_GRAPH], named, RESULTS_JSON)
+        for row in solutions:  # type: ignore[union-attr]
+            s, p, o = (row[k] if terms[k] is None else terms[k] for k in ("s", "p", "o"))
+            yield ox.Quad(s, p, o, row["g"])  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+
+
+# --- the query text -------------------------------------------------------------------------------
+
+
+def refuse(query: str) -> None:
+    """What the engine must never see, whatever the checks before: an update, or SERVICE (the engine
+    would call whatever address the query names). Here SERVICE is refused also when rdflib's grammar
+    cannot parse a text that could spell it (query/guard.py): with pyoxigraph the worker's sandbox
+    stops such a call, an engine has no such sandbox."""
+    if analyse(query).is_update:
+        raise QueryFailed(403, *READ_ONLY)
+    if mentions_service(query) and uses_service(query) is not False:
+        raise QueryFailed(403, *NO_SERVICE)
+
+
+_DATASET_WORDS = {"FROM", "NAMED", "GRAPH"}
+
+
+def rename_graphs(text: str, base: str | None, stored: Any) -> tuple[str, tuple[list[str], list[str]]]:
+    """The query with each graph IRI after FROM, FROM NAMED and GRAPH (written <…>, relative, or as
+    a prefixed name) replaced by `stored(iri)`; and the stored names of its FROM and FROM NAMED.
+    Graph IRIs elsewhere (a VALUES list, a FILTER on ?g) are left alone: they match no stored name
+    (a deviation of the remote mode, README)."""
+    prefixes: dict[str, str] = {}
+    current_base = base or ""
+    out: list[str] = []
+    default: list[str] = []
+    named: list[str] = []
+    previous: list[str] = []  # the last two significant tokens
+    last = 0
+    declaring: str | None = None  # "BASE" or a prefix being declared
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup
+        token = match.group()
+        if kind == "comment":
+            continue
+        iri: str | None = None
+        if kind == "iri":
+            iri = urljoin(current_base, token[1:-1]) if current_base else token[1:-1]
+        elif kind == "pname" and ":" in token:
+            name, local = token.split(":", 1)
+            if name in prefixes and previous[-1:] != ["PREFIX"]:
+                iri = prefixes[name] + local
+        if declaring == "BASE" and iri is not None:
+            current_base, declaring = iri, None
+        elif declaring is not None and declaring != "BASE" and kind == "iri":
+            prefixes[declaring] = iri or ""
+            declaring = None
+        elif previous[-1:] == ["PREFIX"] and kind == "pname":
+            declaring = token.split(":", 1)[0]
+        elif iri is not None and previous and previous[-1] in _DATASET_WORDS:
+            name = stored(iri)
+            if previous[-1] == "NAMED" or previous[-2:] == ["FROM", "NAMED"]:
+                named.append(name)
+            elif previous[-1] == "FROM":
+                default.append(name)
+            out.append(text[last : match.start()] + f"<{name}>")
+            last = match.end()
+        word = token.upper() if kind == "word" else token
+        if kind == "word" and word == "BASE":
+            declaring = "BASE"
+        previous = (previous + [word])[-2:]
+    out.append(text[last:])
+    return "".join(out), (default, named)
+
+
+SAFE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")  # a release id as build/write.py makes it
+
+
+def release_info(
+    endpoint: Endpoint, release_id: str, http: httpx.Client | None = None
+) -> tuple[tuple[str, ...], int] | None:
+    """(graphs, quads) of a release as the metadata graph states them, or None if it states none."""
+    if not SAFE_ID.match(release_id):
+        return None
+    rows = select(
+        endpoint,
+        f"SELECT ?g ?n WHERE {{ GRAPH <{META_GRAPH}> {{ <{RELEASE}{release_id}> <{QUADS}> ?n "
+        f"OPTIONAL {{ <{RELEASE}{release_id}> <{HAS_GRAPH}> ?g }} }} }}",
+        http,
+    )
+    if not rows:
+        return None
+    return tuple(sorted({r["g"].value for r in rows if "g" in r})), int(rows[0]["n"].value)
+
+
+def current_id(endpoint: Endpoint, http: httpx.Client | None = None) -> str | None:
+    """The release the store's metadata graph says is current (None: none, or not one)."""
+    rows = select(
+        endpoint, f"SELECT ?id WHERE {{ GRAPH <{META_GRAPH}> {{ <{STORE_NODE}> <{CURRENT}> ?id }} }}", http
+    )
+    ids = {r["id"].value for r in rows if "id" in r}
+    return ids.pop() if len(ids) == 1 and SAFE_ID.match(next(iter(ids))) else None
+
+
+def select(endpoint: Endpoint, query: str, http: httpx.Client | None = None) -> list[dict[str, ox.Term]]:
+    """A small SELECT of psm-ld's own (metadata, checks), all of it in memory."""
+    client = http or endpoint.client()
+    try:
+        response = client.post(endpoint.query_url, data={"query": query}, headers={"Accept": RESULTS_JSON})
+    except httpx.HTTPError as exc:
+        raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        if http is None:
+            client.close()
+    raise_for(response, "query")
+    parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+    names = [v.value for v in parsed.variables]  # type: ignore[union-attr]
+    return [{n: t for n in names if (t := s[n]) is not None} for s in parsed]  # type: ignore[union-attr]
+
+
+@dataclass(frozen=True)
+class RemoteRelease:
+    """A published release in the engine (picklable: how a query worker opens it)."""
+
+    endpoint: Endpoint
+    release_id: str
+    graphs: tuple[str, ...]
+    quads: int
+    max_bytes: int = 256 * 1024 * 1024
+
+    def open(self) -> RemoteStore:
+        return RemoteStore(self.endpoint, self.release_id, self.graphs, self.quads, self.max_bytes)
+
+
+def endpoint_of(settings: Any) -> Endpoint:
+    """The engine of `settings` (config.Settings with store_mode "sparql")."""
+    return Endpoint(
+        query_url=settings.store_query_url,
+        gsp_url=settings.store_gsp_url,
+        update_url=settings.store_update_url,
+        user=settings.store_user,
+        password=settings.store_password,
+        timeout=max(60.0, settings.query_timeout + 5),
+    )
