@@ -48,7 +48,8 @@ from servers import (
 REAL_SERVERS = {"same_origin_server", "live_server", "other_origin_server", "rewriting_server"}
 # module fixtures that start processes: `psm-ld serve` (test_paths `served`, test_serving_store
 # `serve_logs`), three CLI builds (test_releases `two_builds`), a tmpfs mount (test_build_input)
-STARTS_PROCESSES = REAL_SERVERS | {"served", "serve_logs", "two_builds", "small_disk"}
+STARTS_PROCESSES = REAL_SERVERS | {"served", "serve_logs", "two_builds", "small_disk",
+                                   "engine", "remote_app", "fresh_engine"}  # SPARQL engines (engines.py)
 # every session-scoped release, app and server: the tests that use them run in one pytest-xdist worker
 # (`make test` runs two), so that each is built and started once
 SESSION_SERVED = REAL_SERVERS | {

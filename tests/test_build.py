@@ -261,5 +261,5 @@ def test_store_mode_setting_is_checked(tmp_path: Path) -> None:
     from psm_ld.config import load_settings
 
     assert load_settings(store_mode="disk").store_mode == "disk"
-    with pytest.raises(ValueError, match="PSM_STORE=ram: atteso uno tra auto, memory, disk / expected one"):
+    with pytest.raises(ValueError, match="PSM_STORE=ram: atteso uno tra auto, memory, disk, sparql"):
         load_settings(store_mode="ram")

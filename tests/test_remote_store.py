@@ -21,8 +21,6 @@ from servers import BIN, ROOT, InProcess, build, serve
 
 from psm_ld.query import remote
 
-pytestmark = pytest.mark.xdist_group("remote")
-
 
 def publish(build_dir: Path, base: str, engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": base, **engine.env}

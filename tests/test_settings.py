@@ -40,7 +40,7 @@ BIN = Path(sys.executable).parent
         ("PSM_MAX_RESULT_BYTES", "-1", "un intero maggiore di zero", "an integer above zero"),
         ("PSM_SPARQL_WORKERS", "0", "un intero maggiore di zero", "an integer above zero"),
         ("PSM_RELOAD_SECONDS", "mai", "0 per mai", "0 for never"),
-        ("PSM_STORE", "ram", "uno tra auto, memory, disk", "one of auto, memory, disk"),
+        ("PSM_STORE", "ram", "uno tra auto, memory, disk, sparql", "one of auto, memory, disk, sparql"),
         ("PSM_REWRITE_IRIS", "forse", "1, true, yes, on oppure 0", "1, true, yes, on or 0"),
         ("PSM_BASE_URI", "psm.example", "un URI http(s) assoluto", "an absolute http(s) URI"),
     ],
@@ -78,7 +78,7 @@ def test_good_settings_still_read(
 
 def test_an_override_is_checked_too() -> None:
     assert load_settings(store_mode="disk").store_mode == "disk"
-    with pytest.raises(SettingsError, match="^PSM_STORE=ram: atteso uno tra auto, memory, disk / expected"):
+    with pytest.raises(SettingsError, match="^PSM_STORE=ram: atteso uno tra auto, memory, disk, sparql"):
         load_settings(store_mode="ram")
 
 
@@ -106,7 +106,8 @@ def test_the_server_does_not_start_and_prints_one_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert [line for line in done.stderr.splitlines() if line.startswith("psm-ld:")] == [
-        "psm-ld: PSM_STORE=ram: atteso uno tra auto, memory, disk / expected one of auto, memory, disk"
+        "psm-ld: PSM_STORE=ram: atteso uno tra auto, memory, disk, sparql "
+        "/ expected one of auto, memory, disk, sparql"
     ]
 
 
@@ -129,3 +130,10 @@ def test_one_version_source() -> None:
 def test_docstring_examples(module: object) -> None:
     result = doctest.testmod(module, raise_on_error=False)  # type: ignore[arg-type]
     assert result.attempted and not result.failed
+
+
+def test_the_remote_store_needs_its_query_url() -> None:
+    with pytest.raises(SettingsError, match="^PSM_STORE_QUERY_URL=''"):
+        load_settings(store_mode="sparql")
+    chosen = load_settings(store_mode="sparql", store_query_url="http://127.0.0.1:7878/query")
+    assert chosen.store_query_url == "http://127.0.0.1:7878/query"

@@ -37,8 +37,8 @@ import pyoxigraph as ox
 
 from psm_ld.query.cache import LRUCache
 from psm_ld.query.executor import QueryFailed
-from psm_ld.query.serialize import results_json_head, term_json
 from psm_ld.query.guard import NO_SERVICE, mentions_service, uses_service
+from psm_ld.query.serialize import results_json_head, term_json
 from psm_ld.query.sparql import _TOKEN, READ_ONLY, analyse
 
 PREFIX = "urn:x-psm-ld:"
