@@ -348,18 +348,27 @@ def _deref_one(cfg: Config, path: str, size: int, servers: tuple[Server, ...], w
 # --- 3b. the native SPARQL servers, at plan size ------------------------------------------------------
 
 
-def start_anchors(cfg: Config, nquads: Path, work: Path, suffix: str = "") -> tuple[list[versus.Endpoint], dict]:
-    """Oxigraph server and, unless --smoke, Virtuoso and rdflib-endpoint over `nquads`, started and
-    ready; their load and start-up times."""
+def start_anchors(cfg: Config, nquads: Path, work: Path, suffix: str = "",
+                  disk: Path | None = None) -> tuple[list[versus.Endpoint], dict]:  # fmt: skip
+    """Oxigraph server and, unless --smoke, Virtuoso, rdflib-endpoint and the Python ceiling (bench/
+    ceiling_sparql.py: pyoxigraph in the server process, no limits; on psm-ld's on-disk store `disk`
+    if given) over `nquads`, started and ready; their load and start-up times."""
     anchors: list[versus.Endpoint] = []
     times: dict = {}
+    if not cfg.smoke and "ceiling" not in cfg.skip_anchors:
+        port = free_port()
+        ceiling = Server(name="python-ceiling" + suffix, port=port, ready_path="/health", log_path=work / "ceiling.log",
+                         command=[sys.executable, str(BENCH / "ceiling_sparql.py"), "--nquads", str(nquads),
+                                  "--base", BASE, "--port", str(port), *(["--disk", str(disk)] if disk else [])])  # fmt: skip
+        times["python-ceiling_start_s"] = round(ceiling.start(900), 3)
+        anchors.append(versus.Endpoint(ceiling, "psm", BASE))
     oxigraph, times["oxigraph-server_load_s"] = engines.oxigraph_server(nquads, work, "oxigraph-server" + suffix)
     times["oxigraph-server_start_s"] = round(oxigraph.start(300), 3)
     anchors.append(versus.Endpoint(oxigraph, "query", BASE))
     if not cfg.smoke and "virtuoso" not in cfg.skip_anchors and engines.virtuoso_available():
         virtuoso, times["virtuoso_load_s"] = engines.start_virtuoso(nquads, work, BASE, "virtuoso" + suffix)
         anchors.append(versus.Endpoint(virtuoso, "form", BASE))
-    if not cfg.smoke and "rdflib" not in cfg.skip_anchors:
+    if not cfg.smoke and "rdflib" not in cfg.skip_anchors and f"rdflib{suffix}" not in cfg.skip_anchors:
         rdflib = anchor_server(nquads, work)
         times["rdflib-endpoint_load_s"] = round(rdflib.start(1800), 3)
         anchors.append(versus.Endpoint(rdflib, "query", BASE))
@@ -402,7 +411,9 @@ def bench_documents(cfg: Config, build_dir: Path, work: Path) -> dict:
         root = site / "site"
         paths = sorted("/" + f.relative_to(root).as_posix() for f in root.rglob("*") if f.suffix in DOCUMENT_SUFFIXES
                        and not f.relative_to(root).as_posix().startswith(("download/", "static/")))  # fmt: skip
-    requests = [load.Request("GET", path, {}) for path in paths]
+    # the export keeps English HTML under /_en/ (its nginx picks it by ?lang=en); the app's URL is ?lang=en
+    requests = [load.Request("GET", f"{p[3:]}?lang=en" if p.startswith("/_en/") else p, {}) for p in paths]
+    static = [load.Request("GET", path, {}) for path in paths]
     nginx = nginx_static(work / "nginx-documents", root, free_port(), paths[0]) if root else None
     result: dict = {"documents": len(paths), "connections": cfg.deref_connections, "rounds": {}}
     cap = 300  # a bound: each pass ends as soon as its last response is in
@@ -420,10 +431,11 @@ def bench_documents(cfg: Config, build_dir: Path, work: Path) -> dict:
                 figures = {"psm-ld cold": once(psm)}
                 if nginx:
                     figures["psm-ld warm"] = once(psm)
-                    figures["nginx pass"] = once(nginx)
+                    figures["nginx pass"] = load.run_once(nginx.port, static, cfg.deref_connections, work / "once.lua",
+                                                          cap)  # fmt: skip
                     crawl = work / "crawl.lua"
                     figures["psm-ld crawl"] = load.run(psm.port, requests, cfg.deref_connections, cfg.duration, crawl)
-                    figures["nginx crawl"] = load.run(nginx.port, requests, cfg.deref_connections, cfg.duration, crawl)
+                    figures["nginx crawl"] = load.run(nginx.port, static, cfg.deref_connections, cfg.duration, crawl)
             finally:
                 psm.stop()
             for name, f in figures.items():
@@ -513,7 +525,7 @@ def bench_versus_scale(cfg: Config, psm: Server, nquads: Path, work: Path, selec
                        agg_n: int) -> dict:  # fmt: skip
     """At ~1M triples, psm-ld (the mode the README recommends: on disk) against the native servers:
     the plan's mix and the selective lookup under load (distinct texts), the aggregate one at a time."""
-    anchors, times = start_anchors(cfg, nquads, work, "-scale")
+    anchors, times = start_anchors(cfg, nquads, work, "-scale", nquads.parent / "oxigraph")
     ours = versus.Endpoint(psm, "psm", BASE)
     result: dict = {"load": times, "start_s": {}}
     try:
@@ -661,7 +673,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--smoke", action="store_true", help="tiny settings, runs bounded by count (~10 s)")
     parser.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
     parser.add_argument("--skip", default="", help="comma-separated parts and anchors to skip: "
-                        "build,mix,versus,deref,documents,scale,virtuoso,rdflib")
+                        "build,mix,versus,deref,documents,scale,virtuoso,rdflib,rdflib-scale,ceiling")
     parser.add_argument(
         "--out", type=Path, default=None, help="results JSON (default bench/results/latest.json)"
     )

@@ -6,9 +6,10 @@ A document (`X.html`, `X.ttl`, …) is the same for every request of its URL whi
 (web/dereference.py): it depends on the path, the serving origin (scheme, Host, root path) and the
 release, never on Accept or Accept-Language. So a response that the app made, through every layer
 (routing, dereferencing, the security and CORS headers), can be replayed byte for byte to a request
-that differs in nothing else. Only plain requests are replayed: a GET without a query string,
-without Origin (CORS answers it with more headers), without If-None-Match / If-Modified-Since (304)
-or Range; anything else, and every first request, goes through the app as always. The kept responses
+that differs in nothing else (the query string included: `X.html?lang=en` is a document of its own).
+Only plain requests are replayed: a GET without Origin (CORS answers it with more headers), without
+If-None-Match / If-Modified-Since (304) or Range; anything else, and every first request, goes
+through the app as always. The kept responses
 are in a bounded LRU cache (bytes, keys included: the Host header comes from the client) keyed by the
 release too, so a new release never gets an old answer.
 
@@ -50,7 +51,7 @@ class DocumentReplay:
         self.cache: LRUCache[Kept] = LRUCache(REPLAY_CACHE_BYTES, _size)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "GET" or scope["query_string"]:
+        if scope["type"] != "http" or scope["method"] != "GET":
             return await self.app(scope, receive, send)
         path: str = scope["path"]
         if not path.endswith(_SUFFIXES):
@@ -64,7 +65,7 @@ class DocumentReplay:
         release = self.release()
         if release is None:
             return await self.app(scope, receive, send)
-        key = (release, scope["scheme"], host, scope.get("root_path", ""), path)
+        key = (release, scope["scheme"], host, scope.get("root_path", ""), path, scope["query_string"])
         kept = self.cache.get(key)
         if kept is not None:
             await send(kept[0])
