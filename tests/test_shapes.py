@@ -1,7 +1,9 @@
 """Every shape rejects a graph broken in the way it guards against; the clean data passes.
 
 One build of the plan serves the whole module: each test breaks it inside `broken()`, which puts it
-back quad for quad afterwards (and checks it did), so only validation is paid per case."""
+back quad for quad afterwards (and checks it did), so only validation is paid per case. A shape case
+validates only the broken node (`findings_on`: its findings, a subset of the whole validation's on it,
+so a case that passes would pass on the whole); a few cases compare the two."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from psm_ld.build.built import Built
-from psm_ld.build.validate import Finding, validate
+from psm_ld.build.validate import Finding, findings_on, validate
 
 PSM = BASE + "ontologia#"
 PLAN = URIRef(BASE + "psm/2021-2023")
@@ -291,9 +293,29 @@ def test_shape_rejects_broken_graph(
 ) -> None:
     with plan.broken() as built:
         breaks(built)
-        found = [f for f in violations(built) if f.focus == str(focus)]
+        found = [f for f in findings_on(built, focus) if f.is_violation]
     assert found, f"{case}: no violation on {focus}"
     assert any(words in f.message_en for f in found), [f.message_en for f in found]
+
+
+# one case for each way a shape reaches a node: sh:node and sh:class on a value, a qualified value
+# shape on literals, a SPARQL constraint, a named property shape; and the clean data on its own
+SAME = ["axis-mission-wrong-class", "plan-label-not-italian", "strategy-code-disagrees-with-axis",
+        "count-without-source"]  # fmt: skip
+
+
+@pytest.mark.parametrize("case", [None, *SAME], ids=["clean", *SAME])
+def test_findings_on_one_node_are_the_whole_validations_on_it(plan: SharedBuild, case: str | None) -> None:
+    _, breaks, focus, _ = next(c for c in CASES if c[0] == case) if case else (None, None, STATED, None)
+    with plan.broken() as built:
+        if breaks:
+            breaks(built)
+        report = validate(built)
+        foci = {focus, PLAN, AXIS1, ACTION, COUNT, M1} if case is None else {focus}
+        for node in foci:
+            whole = [f for f in report.findings if f.focus == str(node)]
+            assert findings_on(built, node) == whole, node
+            assert whole or case is None, f"{case}: nothing to compare"
 
 
 def test_action_without_title_is_a_warning_not_a_violation(plan: SharedBuild) -> None:
@@ -306,8 +328,8 @@ def test_action_without_title_is_a_warning_not_a_violation(plan: SharedBuild) ->
 
 def test_violation_names_the_csv_file_row_and_column(plan: SharedBuild) -> None:
     with plan.broken() as built:
-        swap(STRATEGY, SKOS.notation, Literal("3.1"))(built)
-        found = [f for f in violations(built) if f.focus == str(STRATEGY)]
+        swap(STRATEGY, SKOS.notation, Literal("3.1"))(built)  # in SAME: the whole validation's findings
+        found = [f for f in findings_on(built, STRATEGY) if f.is_violation]
     origin = found[0].origin
     assert origin is not None
     assert (origin.file, origin.row) == ("data/psm-2021-2023/strategie.csv", 9)
