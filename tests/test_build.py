@@ -21,11 +21,29 @@ TABLES = Path("data/psm-2021-2023")
 
 
 def cli(root: Path, build_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PSM_ROOT": str(root), "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": BASE}
-    env["COLUMNS"] = "200"
+    """`python -m psm_ld ARGS` in a fresh process, as a user runs it."""
+    env = {**os.environ, **cli_env(root, build_dir)}
     return subprocess.run(
         [sys.executable, "-m", "psm_ld", *args], env=env, capture_output=True, text=True, check=False
     )
+
+
+def cli_env(root: Path, build_dir: Path) -> dict[str, str]:
+    return {"PSM_ROOT": str(root), "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": BASE, "COLUMNS": "200"}
+
+
+def cli_here(root: Path, build_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The same command line run in this process (click's CliRunner: the settings from the same
+    environment, exit code, stdout and stderr apart), without paying a fresh interpreter and its
+    imports: for the tests about what a command says, not about the process (`cli` for those)."""
+    from typer.testing import CliRunner
+
+    from psm_ld.cli import app
+
+    result = CliRunner().invoke(app, list(args), env=cli_env(root, build_dir))
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return subprocess.CompletedProcess(["psm-ld", *args], result.exit_code, result.stdout, result.stderr)
 
 
 def errors_for(root: Path) -> list[str]:
@@ -175,30 +193,28 @@ def test_failed_build_keeps_the_served_release(tmp_path: Path) -> None:
     assert still is not None and still.nquads.read_bytes() == before
 
 
-@pytest.mark.slow  # the CLI in a fresh process
 def test_validate_json_and_exit_codes(tmp_path: Path) -> None:
     import json
 
     root = project_copy(tmp_path / "project")
-    good = cli(root, tmp_path / "b", "validate", "--format", "json")
+    good = cli_here(root, tmp_path / "b", "validate", "--format", "json")
     assert good.returncode == 0
     report = json.loads(good.stdout)
     assert report["conforms"] is True and report["violations"] == 0 and report["warnings"] > 0
     edit(root, "strategie.csv", "1.2,1,", "2.8,1,")  # builds, but the code disagrees with its axis
-    bad = cli(root, tmp_path / "b", "validate", "--format", "json")
+    bad = cli_here(root, tmp_path / "b", "validate", "--format", "json")
     assert bad.returncode == 1
     findings = json.loads(bad.stdout)["findings"]
     wrong = [f for f in findings if f["severity"] == "Violation"]
     assert wrong[0]["origin"] == {"file": "data/psm-2021-2023/strategie.csv", "row": 3, "column": "codice"}
 
 
-@pytest.mark.slow  # the CLI in a fresh process
 def test_validate_json_reports_bad_input_too(tmp_path: Path) -> None:
     import json
 
     root = project_copy(tmp_path / "project")
     edit(root, "strategie.csv", "1.2,1,", "1.1,1,")
-    bad = cli(root, tmp_path / "b", "validate", "--format", "json")
+    bad = cli_here(root, tmp_path / "b", "validate", "--format", "json")
     assert bad.returncode == 1
     report = json.loads(bad.stdout)
     assert report["conforms"] is False
@@ -210,11 +226,10 @@ def test_validate_json_reports_bad_input_too(tmp_path: Path) -> None:
     }
 
 
-@pytest.mark.slow  # the CLI in a fresh process
 def test_completeness_report_json(tmp_path: Path) -> None:
     import json
 
-    result = cli(PROJECT, tmp_path / "b", "report", "--format", "json")
+    result = cli_here(PROJECT, tmp_path / "b", "report", "--format", "json")
     assert result.returncode == 0, result.stderr
     editions = {e["edition"]: e for e in json.loads(result.stdout)}
     assert set(editions) == {"2021-2023", "2024-2026"}
@@ -232,7 +247,7 @@ def test_completeness_report_json(tmp_path: Path) -> None:
     # the grading of the alignments: stated by a source, a reading of its layout, derived by rule
     assert first["alignments_by_basis"] == {"dichiarato": 14, "interpretazione": 4, "derivato per regola": 68}
     assert editions["2024-2026"]["alignments_by_basis"] == {"interpretazione": 6, "derivato per regola": 19}
-    text = cli(PROJECT, tmp_path / "b", "report")
+    text = cli_here(PROJECT, tmp_path / "b", "report")
     assert "Allineamenti per base: derivato per regola: 68, dichiarato: 14, interpretazione: 4" in " ".join(
         text.stdout.split()
     )
