@@ -18,7 +18,7 @@ PORT         ?= 8000
 ROOT_PATH    ?=
 PSM_BASE_URI ?= http://localhost:$(PORT)/
 
-.PHONY: setup test-tools ckan build validate report export run test check lint clean bench
+.PHONY: setup test-tools assets ckan build validate report export run test check lint clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,18 @@ $(NODE_STAMP): package.json package-lock.json
 	@command -v npm >/dev/null || { $(APT) update && $(APT) install -y --no-install-recommends nodejs npm; }
 	npm ci --no-audit --no-fund
 	touch $(NODE_STAMP)
+
+# The SPARQL editor of /sparql (assets/sparql-editor.js): CodeMirror 6 from npm (package-lock.json pins
+# every package), bundled by esbuild into one local file that psm-ld serves and the export copies. Built,
+# not committed: the lock file makes it reproducible. Without it /sparql is the plain form.
+EDITOR_JS := src/psm_ld/pages/static/vendor/sparql-editor.js
+ESBUILD   := node_modules/.bin/esbuild --bundle --minify --format=iife --target=es2020 --legal-comments=eof \
+	--banner:js="/* psm-ld SPARQL editor: assets/sparql-editor.js with CodeMirror 6 (MIT, Marijn Haverbeke and others), bundled by esbuild; versions in package-lock.json */"
+
+assets: $(EDITOR_JS)
+
+$(EDITOR_JS): assets/sparql-editor.js $(NODE_STAMP)
+	$(ESBUILD) assets/sparql-editor.js --outfile=$@
 
 # CKAN 2.12 and ckanext-dcat for the harvest test (tests/test_ckan_harvest.py), in their own venv:
 # CKAN pins exact versions of packages our tools share (click, pluggy, packaging...), so beside our
@@ -70,10 +82,10 @@ report: setup
 	$(BIN)/psm-ld report
 
 # the release as static files plus an nginx configuration (src/psm_ld/export.py), in build/export
-export: build
+export: build assets
 	$(BIN)/psm-ld export
 
-run: build
+run: build assets
 	@echo "psm-ld: base $(PSM_BASE_URI), listening on $(HOST):$(PORT)$(if $(ROOT_PATH), under $(ROOT_PATH))"
 	$(BIN)/psm-ld serve --host $(HOST) --port $(PORT)$(if $(ROOT_PATH), --root-path $(ROOT_PATH))
 
@@ -81,7 +93,7 @@ run: build
 # servers run in one of them (tests/conftest.py), the rest (SHACL cases, CLI runs, the bench) beside.
 PYTEST_PARALLEL := -n auto --dist loadgroup
 
-test: setup test-tools ckan
+test: setup test-tools assets ckan
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest $(PYTEST_PARALLEL)
 
@@ -104,4 +116,4 @@ lint: setup
 	$(BIN)/ruff check src tests bench
 
 clean:
-	rm -rf build $(VENV) $(CKAN_VENV) node_modules test-artifacts
+	rm -rf build $(VENV) $(CKAN_VENV) node_modules test-artifacts src/psm_ld/pages/static/vendor

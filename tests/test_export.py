@@ -18,6 +18,7 @@ import httpx
 import pytest
 from servers import ROOT, Server, Serving, free_port
 
+from psm_ld.pages import STATIC_DIR
 from psm_ld.web.security import HEADERS as SECURITY_HEADERS
 
 pytestmark = pytest.mark.slow  # nginx in front of a real server
@@ -168,3 +169,22 @@ def _sitemap_paths(server: Serving) -> list[str]:
     root = ET.fromstring(server.get("sitemap.xml").content)
     locations = [e.text or "" for e in root.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
     return [loc.removeprefix(server.url) for loc in locations]
+
+
+def test_the_sparql_editor_is_exported_and_served_from_a_file(exported: Exported) -> None:
+    """The editor's bundle (`make assets`) is a file of the export, served by nginx as a script with
+    the security headers; the completion data it asks for is proxied to psm-ld."""
+    bundle = "static/vendor/sparql-editor.js"
+    built = (STATIC_DIR / "vendor/sparql-editor.js").read_bytes()
+    assert (exported.folder / "site" / bundle).read_bytes() == built
+    with httpx.Client(base_url=exported.url, timeout=30) as client:
+        script = client.get(bundle, headers={"Accept-Encoding": "identity"})
+        assert script.status_code == 200 and script.headers["content-type"].startswith("text/javascript")
+        assert "uvicorn" not in script.headers.get("server", "")  # from the file
+        assert script.content == built
+        for name, value in SECURITY_HEADERS.items():
+            assert script.headers.get_list(name) == [value], name
+        page = client.get("sparql", headers={"Accept": "text/html"}).text
+        assert f'<script src="{exported.url}{bundle}" defer></script>' in page
+        completions = client.get("sparql/completions.json")
+        assert completions.status_code == 200 and "psm" in completions.json()["prefixes"]

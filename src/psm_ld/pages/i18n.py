@@ -297,6 +297,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sparql.error": ("La query non è andata a buon fine", "The query failed"),
     "sparql.examples_heading": ("Query d'esempio", "Example queries"),
     "sparql.with_params": ("con parametri", "with parameters"),
+    "sparql.help": (
+        "Ctrl+Spazio completa parole chiave, variabili, prefissi (psm:…), classi, proprietà e risorse del "
+        "piano per nome; Ctrl+Invio esegue; Tab esce dall'editor.",
+        "Ctrl+Space completes keywords, variables, prefixes (psm:…), classes, properties and plan "
+        "resources by name; Ctrl+Enter runs the query; Tab leaves the editor.",
+    ),
+    "sparql.format": ("Risultati come", "Results as"),
+    "sparql.format_table": ("tabella in questa pagina", "table on this page"),
+    "results.download": ("Scarica i risultati:", "Download the results:"),
     "notfound.title": ("Pagina non trovata", "Page not found"),
     "notfound.nothing_at": (
         "Non c'è nulla a questo indirizzo in questa release dei dati:",

@@ -18,6 +18,8 @@ property tables is in templates/macros.html.
 
 from __future__ import annotations
 
+import json
+from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -25,6 +27,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from psm_ld.config import Settings
 from psm_ld.pages import series
+from psm_ld.pages.completions import completions
 from psm_ld.pages.i18n import DEFAULT, LANGUAGES, Translator
 from psm_ld.pages.jsonld import json_script
 from psm_ld.pages.kinds import (
@@ -50,6 +53,9 @@ from psm_ld.vocab import DCT, SKOS
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE_DIR / "static"
+# the SPARQL editor, bundled from npm by `make assets` (assets/sparql-editor.js); without it the SPARQL
+# page is the plain form, and does not ask for a script that is not there
+EDITOR_SCRIPT = "vendor/sparql-editor.js"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 
@@ -108,6 +114,13 @@ class Pages:
         v = self._view(origin, lang, SEARCH_PATH)
         return services.suggestions(self.models[lang], self.index, v, q, limit)
 
+    @cached_property
+    def completions(self) -> bytes:
+        """What the SPARQL editor completes, as UTF-8 JSON (pages/completions.py): computed on the
+        first request, then kept with the release."""
+        data = completions(self.model, self.store)
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
     def sparql_form(
         self,
         query: str | None,
@@ -118,7 +131,8 @@ class Pages:
     ) -> str:
         v = self._view(origin, lang, "sparql", {"query": query} if query else {})
         context = services.sparql_form(self.models[lang], v, self.queries, query, result, error)
-        return self._render("sparql.html", v, **context)
+        editor = (STATIC_DIR / EDITOR_SCRIPT).is_file()
+        return self._render("sparql.html", v, **context, editor=EDITOR_SCRIPT if editor else None)
 
     def queries_index(self, origin: str, lang: str = DEFAULT) -> str:
         v = self._view(origin, lang, "queries")

@@ -114,6 +114,7 @@ def as_table(result: Result) -> Table:
     return Table(
         ["subject", "predicate", "object"],
         [{"subject": q.subject, "predicate": q.predicate, "object": q.object} for q in quads],  # type: ignore[misc]
+        graph=True,
     )
 
 
@@ -168,6 +169,19 @@ def register(app: FastAPI, served_of: Callable[[Request], Served], queries: dict
             page = served.pages.sparql_form(op.query, as_table(result), None, origin, lang)
             return HTMLResponse(page, headers=headers)
         return result_response(served, request, result)
+
+    @app.get(
+        "/sparql/completions.json", tags=["SPARQL"], operation_id="sparql_completions",
+        summary="What the query editor completes: the project's prefixes, classes, properties and "
+        "labelled resources of the release (computed once per release, at most 5,000 terms)",
+    )  # fmt: skip
+    def sparql_completions(request: Request) -> Response:
+        served = served_of(request)
+        etag = f'"{served.release.id}-completions"'  # one document per release
+        headers = {"ETag": etag, "Cache-Control": "public, max-age=300"}
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(served.pages.completions, media_type="application/json", headers=headers)
 
     @app.get("/queries", tags=["named queries"], summary="The named queries (JSON, or HTML for browsers)")
     async def queries_index(request: Request, format: str | None = None) -> Response:  # noqa: A002

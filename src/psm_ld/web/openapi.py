@@ -51,6 +51,8 @@ RESPONSES: dict[tuple[str, str], Statuses] = {
     ("get", "/sparql"): {**_QUERY, 200: (_QUERY[200][0] + "; without a query: the service description "
                                                      "(RDF) or the query page (HTML)", QUERY_RESULTS)},
     ("post", "/sparql"): _QUERY,
+    ("get", "/sparql/completions.json"): {200: ("prefixes, classes, properties and resources", (JSON,)),
+                                          304: ("not modified (If-None-Match)", ()), 503: _LOADING[1]},
     ("get", "/queries"): {200: ("the named queries", (JSON, HTML)), 503: _LOADING[1]},
     ("get", "/download/{name}"): {200: ("the file", DOWNLOADS),
                                   304: ("not modified (If-None-Match or If-Modified-Since)", ()),

@@ -5,7 +5,9 @@ Every asset of the pages is local (pages/static), and the pages have no inline s
 event handler (the JSON-LD blocks are data, `type="application/ld+json"`, which browsers do not
 execute), so the Content-Security-Policy needs no 'unsafe-inline'. `frame-ancestors 'none'`: no page
 may be framed (clickjacking). nosniff: a browser never reads an RDF document or a CSV as HTML or
-script.
+script. The SPARQL editor (assets/sparql-editor.js, CodeMirror 6) would write its styles into a <style>
+element; it puts them in a constructed stylesheet adopted by the document instead (CSSOM, which
+style-src does not govern), so the policy needs no hash or nonce for it either.
 
 /docs is under the same policy: Swagger UI's files are served by psm-ld and started from a script
 file (web/apidocs.py), not FastAPI's page, which loads them from a CDN with an inline script. (ReDoc

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urljoin
 
 import pyoxigraph as ox
 
@@ -24,7 +24,13 @@ from psm_ld.pages.urls import View
 from psm_ld.queries import NamedQuery, QueryError
 
 RESULT_FORMATS = (("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV"), ("tsv", "TSV"))
+GRAPH_FORMATS = (("ttl", "Turtle"), ("nt", "N-Triples"), ("jsonld", "JSON-LD"), ("rdf", "RDF/XML"))
+# ?format= names and the suffix a download of that format gets
+SUFFIXES = {"json": "srj", "xml": "srx", "csv": "csv", "tsv": "tsv", "ttl": "ttl", "nt": "nt",
+            "jsonld": "jsonld", "rdf": "rdf"}  # fmt: skip
 DEFAULT_QUERY = "SELECT * WHERE { ?s ?p ?o } LIMIT 10"  # the form's text when there are no examples
+# the IRI of a PREFIX or BASE declaration (a query's other IRIs are left as written)
+_DECLARATION = re.compile(r"(?im)^([ \t]*(?:PREFIX[ \t]+[^\s:]*:[ \t]*|BASE[ \t]*))<([^>]*)>")
 
 
 @dataclass
@@ -34,6 +40,7 @@ class Table:
     columns: list[str]
     rows: list[dict[str, ox.NamedNode | ox.BlankNode | ox.Literal]]
     truncated: bool = False  # the server cut the result at its size limit
+    graph: bool = False  # triples (CONSTRUCT, DESCRIBE) shown as subject, predicate, object
 
 
 @dataclass
@@ -45,13 +52,28 @@ class Results:
     rows: list[list[Shown]]
     truncated: bool
     titles: list[str] | None = None
+    graph: bool = False
 
 
 def results(model: Model, v: View, table: Table | None, titles: list[str] | None = None) -> Results | None:
     if table is None:
         return None
     rows = [[shown(model, v, row.get(c)) for c in table.columns] for row in table.rows]
-    return Results(table.columns, rows, table.truncated, titles)
+    return Results(table.columns, rows, table.truncated, titles, table.graph)
+
+
+def absolute_prefixes(text: str, base: str) -> str:
+    """`text` with the IRIs of its PREFIX and BASE declarations resolved against `base` (the named
+    queries write `PREFIX psm: <ontologia#>`, relative to the release's base): the query then means
+    the same pasted into any other tool."""
+
+    def resolved(m: re.Match[str]) -> str:
+        iri = urljoin(base, m.group(2))
+        if m.group(2).endswith("#") and not iri.endswith("#"):
+            iri += "#"  # urljoin drops an empty fragment, which a namespace IRI needs
+        return f"{m.group(1)}<{iri}>"
+
+    return _DECLARATION.sub(resolved, text)
 
 
 def search(model: Model, index: SearchIndex, v: View, q: str) -> dict[str, object]:
@@ -98,20 +120,25 @@ def sparql_form(
     result: Table | None,
     error: str | None,
 ) -> dict[str, object]:
-    """The SPARQL editor: the query that ran (or the first example), its result or error, and the
-    named queries with their defaults as examples."""
+    """The SPARQL editor: the query that ran (or the first example), its result or error, the
+    result formats to choose from, downloads of the result in each format of its kind, and the
+    named queries with their defaults as examples, their prefixes absolute (model.base)."""
     examples = []
     for q in queries.values():
         try:
             text = q.render()
         except QueryError:
             text = q.text
+        text = absolute_prefixes(text, model.base)
         examples.append({"name": q.name, "title": q.title, "title_en": q.title_en, "text": text})
     default = examples[0]["text"] if examples else DEFAULT_QUERY
-    formats = []
+    downloads = []
     if query and result is not None:
-        formats = [
-            (label, f"sparql?{urlencode({'query': query, 'format': fmt})}") for fmt, label in RESULT_FORMATS
+        kinds = GRAPH_FORMATS if result.graph else RESULT_FORMATS
+        name = "results" if v.lang == "en" else "risultati"
+        downloads = [
+            (label, f"sparql?{urlencode({'query': query, 'format': fmt})}", f"{name}.{SUFFIXES[fmt]}")
+            for fmt, label in kinds
         ]
     return {
         "v": v,
@@ -121,7 +148,10 @@ def sparql_form(
         "result": results(model, v, result),
         "error": error,
         "examples": examples,
-        "formats": formats,
+        "downloads": downloads,
+        "result_formats": RESULT_FORMATS,
+        "graph_formats": GRAPH_FORMATS,
+        "psm": model.psm,
     }
 
 
@@ -172,7 +202,7 @@ def query_page(
         "error": error,
         "empty": empty,
         "formats": formats,
-        "editor": f"sparql?{urlencode({'query': text})}",
+        "editor": f"sparql?{urlencode({'query': absolute_prefixes(text, model.base)})}",
     }
 
 

@@ -106,6 +106,7 @@
         var text = option && option.getAttribute("data-query");
         if (text) {
           box.value = text;
+          box.dispatchEvent(new Event("input")); // the SPARQL editor, when there is one, follows
           box.focus();
         }
       });

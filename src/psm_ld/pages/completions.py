@@ -1,0 +1,73 @@
+"""What the SPARQL editor (assets/sparql-editor.js) offers to complete: the project's prefixes, the
+classes and properties of the release, and its labelled resources, as one JSON document.
+
+Contract: `completions(model, store)` reads the release once and gives plain data:
+
+    {"prefixes": {"psm": "<base>ontologia#", "rdf": …},          the prefixes of the project's output
+     "terms": [{"iri", "kind": "class"|"property"|"resource",   classes and properties first, then
+                "label", "code", "type"}, …],                     resources in code order
+     "truncated": false}                                          true when MAX_TERMS cut the list
+
+IRIs are canonical (settings.base_uri), as the absolute prefixes of the examples are: a query that
+uses them runs here and in any other tool. A release never changes while served, so `Pages` computes
+this once, on its first request; MAX_TERMS bounds its size whatever the data.
+"""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+from psm_ld.pages.model import Model
+from psm_ld.query.serialize import prefixes
+from psm_ld.query.store import ReadStore
+from psm_ld.vocab import OWL, RDF, RDFS
+
+MAX_TERMS = 5000  # ~100 bytes each: the document stays well under 1 MB on any release
+CLASS_TYPES = (OWL + "Class", RDFS + "Class")
+PROPERTY_TYPES = (
+    RDF + "Property",
+    OWL + "ObjectProperty",
+    OWL + "DatatypeProperty",
+    OWL + "AnnotationProperty",
+)
+
+
+def completions(model: Model, store: ReadStore) -> dict[str, object]:
+    """The completion data of the release in `store` (see the module's contract)."""
+    classes: set[str] = set()
+    properties: set[str] = set()
+    for quad in store.quads_for_pattern(None, None, None):
+        properties.add(quad.predicate.value)
+        if quad.predicate.value == RDF + "type" and isinstance(quad.object, ox.NamedNode):
+            classes.add(quad.object.value)
+    for iri, types in model.types.items():
+        if types & set(CLASS_TYPES):
+            classes.add(iri)
+        if types & set(PROPERTY_TYPES):
+            properties.add(iri)
+    properties -= classes
+    resources = [
+        iri
+        for iri in model.labels.keys() | model.notations.keys()
+        if iri.startswith(model.base) and iri not in classes and iri not in properties
+    ]
+
+    def term(iri: str, kind: str) -> dict[str, str]:
+        labels = model.labels.get(iri, {})
+        label = labels.get("it") or labels.get("") or labels.get("en") or next(iter(labels.values()), "")
+        return {
+            "iri": iri,
+            "kind": kind,
+            "label": label,
+            "code": model.notations.get(iri, ""),
+            "type": model.kind(iri) if kind == "resource" else "",
+        }
+
+    terms = [term(iri, "class") for iri in sorted(classes)]
+    terms += [term(iri, "property") for iri in sorted(properties)]
+    terms += [term(iri, "resource") for iri in sorted(resources, key=model.code_key)]
+    return {
+        "prefixes": prefixes(model.base),
+        "terms": terms[:MAX_TERMS],
+        "truncated": len(terms) > MAX_TERMS,
+    }
