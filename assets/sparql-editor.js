@@ -59,7 +59,11 @@ function loader(url) {
       promise = fetch(url, { headers: { accept: "application/json" } })
         .then((r) => (r.ok ? r.json() : Promise.reject(new Error(`${url}: ${r.status}`))))
         .then((data) => {
-          for (const t of data.terms) t.folded = fold(`${t.label} ${t.code}`);
+          const english = document.documentElement.lang === "en";
+          for (const t of data.terms) {
+            t.folded = fold(`${t.label} ${t.label_en || ""} ${t.code}`);
+            if (english && t.label_en) t.label = t.label_en; // shown in the page's language
+          }
           return data;
         })
         .catch((error) => {

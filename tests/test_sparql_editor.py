@@ -114,7 +114,7 @@ def assert_local_and_within_policy(page: Page, site: str) -> None:
 
 
 def test_editor_highlights_runs_with_ctrl_enter_and_shows_rows(page: Page, site: str) -> None:
-    open_editor(page, site + "sparql")
+    open_editor(page, site + "sparql?lang=it")
     # the editor replaced the textarea; its styles are a constructed sheet, not a <style> element
     assert page.evaluate("document.getElementById('query').hidden") is True
     assert page.evaluate("document.querySelectorAll('style').length") == 0
@@ -166,7 +166,7 @@ def test_editor_highlights_runs_with_ctrl_enter_and_shows_rows(page: Page, site:
 
 
 def test_editor_completes_prefixes_and_terms_of_the_data(page: Page, site: str) -> None:
-    open_editor(page, site + "sparql")
+    open_editor(page, site + "sparql?lang=it")
     # a prefix declaration: the project's prefixes, with absolute IRIs
     type_keys(page, "PREFIX ps")
     offered = options(page)
@@ -217,7 +217,7 @@ def test_the_examples_fill_the_editor_and_their_prefixes_are_absolute(page: Page
     assert_local_and_within_policy(page, site)
 
 
-@pytest.mark.parametrize("path", ["sparql", "sparql?query=ASK%7B%7D&format=html"])
+@pytest.mark.parametrize("path", ["sparql?lang=en", "sparql?query=ASK%7B%7D&format=html&lang=it"])
 def test_the_completion_data_is_one_local_document(page: Page, site: str, path: str) -> None:
     """The editor asks for /sparql/completions.json once, on the first completion, on this host."""
     open_editor(page, site + path)
@@ -231,6 +231,8 @@ def test_the_completion_data_is_one_local_document(page: Page, site: str, path: 
     ]  # fmt: skip
     assert asked == [site + "sparql/completions.json"]
     data = json.loads(page.evaluate(f"fetch({json.dumps(asked[0])}).then(r => r.text())"))
+    help_text = page.evaluate("document.getElementById('query-help').textContent")
+    assert help_text.startswith("Ctrl+Space" if "lang=en" in path else "Ctrl+Spazio")
     assert data["prefixes"]["psm"] == site + "ontologia#" and data["truncated"] is False
     assert_local_and_within_policy(page, site)
 

@@ -5,7 +5,8 @@ Contract: `completions(model, store)` reads the release once and gives plain dat
 
     {"prefixes": {"psm": "<base>ontologia#", "rdf": …},          the prefixes of the project's output
      "terms": [{"iri", "kind": "class"|"property"|"resource",   classes and properties first, then
-                "label", "code", "type"}, …],                     resources in code order
+                "label", "code", "type", "label_en"?}, …],        resources in code order; label in
+                                                                  Italian, label_en where it differs
      "truncated": false}                                          true when MAX_TERMS cut the list
 
 IRIs are canonical (settings.base_uri), as the absolute prefixes of the examples are: a query that
@@ -55,13 +56,16 @@ def completions(model: Model, store: ReadStore) -> dict[str, object]:
     def term(iri: str, kind: str) -> dict[str, str]:
         labels = model.labels.get(iri, {})
         label = labels.get("it") or labels.get("") or labels.get("en") or next(iter(labels.values()), "")
-        return {
+        out = {
             "iri": iri,
             "kind": kind,
             "label": label,
             "code": model.notations.get(iri, ""),
             "type": model.kind(iri) if kind == "resource" else "",
         }
+        if labels.get("en", label) != label:
+            out["label_en"] = labels["en"]  # the editor finds a term by either name
+        return out
 
     terms = [term(iri, "class") for iri in sorted(classes)]
     terms += [term(iri, "property") for iri in sorted(properties)]
