@@ -35,6 +35,7 @@ from psm_ld.query.store import store_from_bytes
 # the Chromium of test_browser.py: its fixtures, used here as they are
 browser, page, site = test_browser.browser, test_browser.page, test_browser.site
 
+SLOW = pytest.mark.slow  # Chromium against a real server, or make and esbuild: not in `make check`
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 CTRL = 2  # the DevTools modifier bit of Control
 
@@ -113,6 +114,7 @@ def assert_local_and_within_policy(page: Page, site: str) -> None:
     assert_clean(page)
 
 
+@SLOW
 def test_editor_highlights_runs_with_ctrl_enter_and_shows_rows(page: Page, site: str) -> None:
     open_editor(page, site + "sparql?lang=it")
     # the editor replaced the textarea; its styles are a constructed sheet, not a <style> element
@@ -165,6 +167,7 @@ def test_editor_highlights_runs_with_ctrl_enter_and_shows_rows(page: Page, site:
     assert_local_and_within_policy(page, site)
 
 
+@SLOW
 def test_editor_completes_prefixes_and_terms_of_the_data(page: Page, site: str) -> None:
     open_editor(page, site + "sparql?lang=it")
     # a prefix declaration: the project's prefixes, with absolute IRIs
@@ -202,6 +205,7 @@ def test_editor_completes_prefixes_and_terms_of_the_data(page: Page, site: str) 
     assert_local_and_within_policy(page, site)
 
 
+@SLOW
 def test_the_examples_fill_the_editor_and_their_prefixes_are_absolute(page: Page, site: str) -> None:
     open_editor(page, site + "sparql")
     page.evaluate(
@@ -217,6 +221,7 @@ def test_the_examples_fill_the_editor_and_their_prefixes_are_absolute(page: Page
     assert_local_and_within_policy(page, site)
 
 
+@SLOW
 @pytest.mark.parametrize("path", ["sparql?lang=en", "sparql?query=ASK%7B%7D&format=html&lang=it"])
 def test_the_completion_data_is_one_local_document(page: Page, site: str, path: str) -> None:
     """The editor asks for /sparql/completions.json once, on the first completion, on this host."""
@@ -316,13 +321,17 @@ def test_the_form_works_without_javascript(same_origin: InProcess) -> None:
 
 
 def test_without_the_bundle_the_page_asks_for_no_script(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page asks for the editor only when `make assets` has made it (a file in STATIC_DIR)."""
     p = Pages(store_from_bytes(real_nquads()), settings(), load_queries(PROJECT_ROOT / "queries"))
-    assert "vendor/sparql-editor.js" in p.sparql_form(None, None, None, "http://x/")
+    monkeypatch.setattr(render, "EDITOR_SCRIPT", "psm.css")  # a file that is there
+    markup = p.sparql_form(None, None, None, "http://x/")
+    assert '<script src="http://x/static/psm.css" defer></script>' in markup and 'id="query-help"' in markup
     monkeypatch.setattr(render, "EDITOR_SCRIPT", "vendor/not-built.js")
     markup = p.sparql_form(None, Table(["s"], []), None, "http://x/")
-    assert "vendor/" not in markup and "<textarea" in markup
+    assert "not-built" not in markup and 'id="query-help"' not in markup and "<textarea" in markup
 
 
+@SLOW
 def test_the_bundle_is_made_by_the_project_files_and_reproducible(tmp_path: Path) -> None:
     """`make assets` made the served bundle from assets/sparql-editor.js and package-lock.json: made
     again, it is the same bytes (a stale or hand-edited bundle fails here)."""
