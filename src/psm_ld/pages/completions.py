@@ -23,6 +23,8 @@ from psm_ld.query.serialize import prefixes
 from psm_ld.query.store import ReadStore
 from psm_ld.vocab import OWL, RDF, RDFS
 
+USED_PROPERTIES = "SELECT DISTINCT ?p WHERE { ?s ?p ?o }"
+USED_CLASSES = f"SELECT DISTINCT ?c WHERE {{ ?s <{RDF}type> ?c }}"
 MAX_TERMS = 5000  # ~100 bytes each: the document stays well under 1 MB on any release
 CLASS_TYPES = (OWL + "Class", RDFS + "Class")
 PROPERTY_TYPES = (
@@ -35,12 +37,14 @@ PROPERTY_TYPES = (
 
 def completions(model: Model, store: ReadStore) -> dict[str, object]:
     """The completion data of the release in `store` (see the module's contract)."""
-    classes: set[str] = set()
-    properties: set[str] = set()
-    for quad in store.quads_for_pattern(None, None, None):
-        properties.add(quad.predicate.value)
-        if quad.predicate.value == RDF + "type" and isinstance(quad.object, ox.NamedNode):
-            classes.add(quad.object.value)
+    # what the data uses, asked of the engine (DISTINCT there: no scan of every quad through Python,
+    # which on a remote store would mean streaming the whole release)
+    properties = {s["p"].value for s in store.query(USED_PROPERTIES, use_default_graph_as_union=True)}
+    classes = {
+        s["c"].value
+        for s in store.query(USED_CLASSES, use_default_graph_as_union=True)
+        if isinstance(s["c"], ox.NamedNode)
+    }
     for iri, types in model.types.items():
         if types & set(CLASS_TYPES):
             classes.add(iri)
