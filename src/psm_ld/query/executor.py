@@ -22,7 +22,7 @@ import struct
 import threading
 import time
 from collections import Counter, OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 
 import pyoxigraph as ox
@@ -30,7 +30,20 @@ import pyoxigraph as ox
 from psm_ld.errors import Problem
 from psm_ld.query import conneg
 from psm_ld.query.cache import LRUCache
-from psm_ld.query.guard import NO_SERVICE, STACK_BYTES, Limits, check_limits, mentions_service, uses_service
+from psm_ld.query.guard import (
+    NO_SERVICE,
+    READ_ONLY,
+    STACK_BYTES,
+    UPDATE_KEYWORDS,
+    Limits,
+    check_limits,
+    map_iris,
+    mentions_service,
+    names_dataset,
+    query_form,
+    unescaped,
+    uses_service,
+)
 from psm_ld.query.sandbox import deny_network
 from psm_ld.query.serialize import OX_RESULTS, triples_to_bytes
 from psm_ld.query.store import StoreSource
@@ -47,9 +60,12 @@ class QueryFailed(Problem):
 
 @dataclass(frozen=True)
 class Job:
+    """A query as the client sent it and how to run it. The text is read (update, FROM, IRIs) only
+    in the worker, by run_job: the server's event loop never spends time proportional to it."""
+
     query: str
     base_iri: str
-    union_default_graph: bool
+    union_default_graph: bool  # the union of all graphs as default graph (run_job: unless FROM)
     default_graphs: tuple[str, ...] | None = None  # protocol dataset (None: the query's or the store's)
     named_graphs: tuple[str, ...] | None = None
     select_type: str | None = conneg.RESULTS_JSON  # negotiated media type per result kind;
@@ -57,6 +73,7 @@ class Job:
     graph_type: str | None = conneg.TURTLE
     max_rows: int = 10_000
     max_bytes: int = 16 * 1024 * 1024
+    rewrite_iris: tuple[str, str] | None = None  # (from, to): IRIs under `from` read under `to`
 
 
 @dataclass(frozen=True)
@@ -186,7 +203,12 @@ def _rows(data: bytes, media: str, max_rows: int) -> int:
 
 
 def run_job(store: ox.Store, job: Job, limits: Limits) -> Result:
-    """In the worker: the checks that need no engine (guard.py), then the engine."""
+    """In the worker: the checks that need no engine (guard.py), then the engine. Each reads the
+    whole text (a second of Python for some texts of 1 MiB): here, not in the server's event loop.
+    They answer as they did there: an update first (403), then the limits (400), SERVICE (403)."""
+    text = unescaped(job.query)
+    if query_form(text) in UPDATE_KEYWORDS:  # the engine's query parser would refuse it, less clearly
+        raise QueryFailed(403, *READ_ONLY)
     refusal = check_limits(job.query, limits)
     if refusal is not None:
         it, en, limit = refusal
@@ -194,8 +216,10 @@ def run_job(store: ox.Store, job: Job, limits: Limits) -> Result:
     service = mentions_service(job.query)
     if service and uses_service(job.query):
         raise QueryFailed(403, *NO_SERVICE)
+    query = map_iris(job.query, *job.rewrite_iris) if job.rewrite_iris else job.query
+    union = job.union_default_graph and not names_dataset(text)  # the query's own FROM wins
     try:
-        return execute(store, job)
+        return execute(store, replace(job, query=query, union_default_graph=union, rewrite_iris=None))
     except OSError as exc:
         # A read-only query raises OSError for a SERVICE call (refused by the sandbox: the engine's
         # own parse found it) or a storage failure; the message is never passed on.

@@ -1,85 +1,35 @@
-"""SPARQL 1.1 Protocol for a read-only endpoint: reading the operation out of an HTTP request,
-the checks made before a query reaches the store, and the service description."""
+"""SPARQL 1.1 Protocol for a read-only endpoint: reading the operation out of an HTTP request, and
+the service description. What the query text itself must be is checked in the query worker
+(query/guard.py, executor.run_job), off the server's event loop."""
 
 from __future__ import annotations
 
+import codecs
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
+import anyio
+import anyio.to_thread
 import pyoxigraph as ox
 from starlette.requests import Request
 
 from psm_ld.errors import Problem
 from psm_ld.query import conneg
+
+# What a query's text says (analyse, map_iris) is read in the worker (guard.py: off the event loop);
+# the names stay importable from here.
+from psm_ld.query.guard import _TOKEN, READ_ONLY, UPDATE_KEYWORDS, UPDATES, Analysis, analyse, map_iris  # noqa: F401
 from psm_ld.vocab import RDF, SD, VOID, W3C_FORMATS, XSD
 
 FORM = "application/x-www-form-urlencoded"
 QUERY = "application/sparql-query"
 UPDATE = "application/sparql-update"
 
-UPDATE_KEYWORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
-UPDATES = "INSERT, DELETE, LOAD, CLEAR, CREATE, DROP, COPY, MOVE, ADD"
-READ_ONLY = (
-    f"Endpoint in sola lettura: gli aggiornamenti SPARQL ({UPDATES}) non sono ammessi",
-    f"This endpoint is read-only: SPARQL Update ({UPDATES}) is not accepted",
-)
-
-# One pass over the query text; strings, IRIs and comments are consumed whole so that keywords
-# inside them are never mistaken for syntax.
-_TOKEN = re.compile(
-    r'(?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
-    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\')'
-    r'|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)'
-    r"|(?P<comment>#[^\n]*)"
-    r"|(?P<var>[?$]\w+)"
-    r"|(?P<pname>[\w.\-]*:[\w.\-:%]*)"
-    r"|(?P<word>[A-Za-z_]\w*)"
-    r"|(?P<other>\S)",
-    re.DOTALL,
-)
-# SPARQL applies \u / \U escapes to the whole text before parsing (SPARQL 1.1 §19.2); so do we,
-# or `\u0053ERVICE` would slip past the check.
-_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
-
 
 class ProtocolError(Problem):
     """A request the SPARQL 1.1 Protocol, or this read-only endpoint, does not answer."""
-
-
-@dataclass(frozen=True)
-class Analysis:
-    form: str | None  # SELECT, ASK, CONSTRUCT, DESCRIBE (None when unrecognisable: the parser will say)
-    is_update: bool
-    has_dataset: bool  # FROM / FROM NAMED in the query itself
-
-
-def _unescape(text: str) -> str:
-    return _CODEPOINT.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-
-
-def analyse(text: str) -> Analysis:
-    words = [m.group("word").upper() for m in _TOKEN.finditer(_unescape(text)) if m.group("word")]
-    first = next((w for w in words if w not in {"BASE", "PREFIX"}), None)
-    return Analysis(
-        form=first if first in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"} else None,
-        is_update=first in UPDATE_KEYWORDS,
-        has_dataset="FROM" in words,
-    )
-
-
-def map_iris(text: str, source: str, target: str) -> str:
-    """Rewrite IRIs under `source` to `target` in the IRI tokens of a query (nowhere else)."""
-    if source == target:
-        return text
-
-    def swap(match: re.Match[str]) -> str:
-        iri = match.group("iri")
-        if iri and iri.startswith("<" + source):
-            return "<" + target + iri[1 + len(source) :]
-        return match.group(0)
-
-    return _TOKEN.sub(swap, text)
 
 
 @dataclass
@@ -142,6 +92,56 @@ def _decode(body: bytes, content_type: str) -> str:
 
 
 MAX_BODY_BYTES = 1024 * 1024  # a query (or form) larger than this is refused with 413, unread
+INLINE_FORM_BYTES = 16 * 1024  # a larger form is decoded in a thread (below)
+# urllib decodes a form in Python per escape and per field: a second for 1 MiB (issue 10 point 6),
+# long enough to stall the event loop. A large form is decoded in a thread, where the event loop
+# gets the interpreter back every few milliseconds (sys.getswitchinterval; no C call there holds it
+# long), two at a time (forms cannot take every thread); and a field's escapes are decoded by a few
+# C calls rather than one Python step each: tens of milliseconds for a 1 MiB query, not a second.
+_FORM_THREADS = anyio.CapacityLimiter(2)
+_NOT_AN_ESCAPE = re.compile(rb"%(?![0-9A-Fa-f]{2})")
+
+
+async def _form(text: str) -> list[tuple[str, str]]:
+    """The fields of a form body: parse_qsl(text, keep_blank_values=True), the same pairs."""
+    if len(text) <= INLINE_FORM_BYTES:
+        return _fields(text)
+    return await anyio.to_thread.run_sync(_fields, text, limiter=_FORM_THREADS)
+
+
+def _fields(text: str) -> list[tuple[str, str]]:
+    pairs = []
+    for part in text.split("&"):
+        if part:
+            name, _, value = part.partition("=")
+            pairs.append((_unquote_plus(name), _unquote_plus(value)))
+    return pairs
+
+
+def _unquote_plus(text: str) -> str:
+    """urllib.parse.unquote_plus(text) (UTF-8, errors replaced) in a few C calls, none long: every %XX
+    made a \\xXX escape (backslashes first made %5C, a '%' that begins no escape %25) and decoded
+    by codecs.escape_decode."""
+    if "%" not in text:
+        return text.replace("+", " ")
+    raw = text.replace("+", " ").encode("utf-8").replace(b"\\", b"%5C")
+    stray = _NOT_AN_ESCAPE.search(raw) is not None
+    decoded = [
+        codecs.escape_decode((_NOT_AN_ESCAPE.sub(b"%25", piece) if stray else piece).replace(b"%", b"\\x"))[0]
+        for piece in _pieces(raw)
+    ]
+    return b"".join(decoded).decode("utf-8", "replace")
+
+
+def _pieces(raw: bytes, size: int = 16 * 1024) -> Iterator[bytes]:
+    """`raw` in pieces of about `size` bytes, each '%' in the same piece as the two bytes after it."""
+    start = 0
+    while start < len(raw):
+        end = start + size
+        if end < len(raw) and (cut := raw.find(b"%", end - 2, end)) != -1:
+            end = cut
+        yield raw[start:end]
+        start = end
 
 
 async def read_operation(request: Request) -> Operation:
@@ -153,7 +153,7 @@ async def read_operation(request: Request) -> Operation:
         media = content_type.split(";")[0].strip().lower()
         body = await _bounded_body(request)
         if media == FORM:
-            pairs += parse_qsl(_decode(body, content_type), keep_blank_values=True)
+            pairs += await _form(_decode(body, content_type))
         elif media == QUERY:
             body_query = _decode(body, content_type)
         elif media == UPDATE:
@@ -203,16 +203,6 @@ async def _bounded_body(request: Request) -> bytes:
             raise too_large
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def check(query: str) -> Analysis:
-    """Refuse an update with a clear message (the engine's query parser would refuse it anyway).
-    SERVICE is decided in the query worker, on the parsed query, and the worker has no network
-    (query/guard.py): a reading of the text here could differ from the engine's."""
-    analysis = analyse(query)
-    if analysis.is_update:
-        raise ProtocolError(403, *READ_ONLY)
-    return analysis
 
 
 def graph_names(iris: list[str]) -> list[ox.NamedNode]:

@@ -16,9 +16,7 @@ from psm_ld.query.executor import Job, Result
 from psm_ld.query.serialize import rewrite, triples_to_bytes
 from psm_ld.query.sparql import (
     Operation,
-    check,
     graph_names,
-    map_iris,
     read_operation,
     service_description,
 )
@@ -81,15 +79,14 @@ def job_for(served: Served, request: Request, text: str, op: Operation | None, f
     def canonical(iri: str) -> str:  # a client that saw rewritten IRIs sends them back
         return base + iri[len(origin) :] if rewriting and iri.startswith(origin) else iri
 
-    analysis = check(text)
     default = named = None
     if op is not None and (op.default_graphs or op.named_graphs):
         default = tuple(g.value for g in graph_names([canonical(g) for g in op.default_graphs]))
         named = tuple(g.value for g in graph_names([canonical(g) for g in op.named_graphs]))
     return Job(
-        query=map_iris(text, origin, base) if rewriting else text,
+        query=text,  # read (update? FROM? IRIs to map?) in the worker, off the event loop
         base_iri=base,
-        union_default_graph=not analysis.has_dataset,
+        union_default_graph=True,
         default_graphs=default,
         named_graphs=named,
         select_type=pick(conneg.SELECT_TYPES),
@@ -97,6 +94,7 @@ def job_for(served: Served, request: Request, text: str, op: Operation | None, f
         graph_type=conneg.NTRIPLES if html else pick(conneg.RDF_TYPES),
         max_rows=settings.max_result_rows,
         max_bytes=settings.max_result_bytes,
+        rewrite_iris=(origin, base) if rewriting else None,
     )
 
 
