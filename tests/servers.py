@@ -118,10 +118,19 @@ class InProcess(Serving):
 
 
 def build(build_dir: Path, base: str, root: Path = ROOT) -> None:
-    """`psm-ld build` of `root`'s inputs into `build_dir`, with `base` as the canonical base."""
-    env = {**os.environ, "PSM_ROOT": str(root), "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": base}
-    done = subprocess.run([BIN / "psm-ld", "build"], env=env, capture_output=True, text=True, cwd=ROOT)
-    assert done.returncode == 0, done.stdout + done.stderr
+    """What `psm-ld build` does with `root`'s inputs, `build_dir` and `base` as the canonical base
+    (build, validate, write the release only if it conforms), in this process: a fixture's release
+    need not pay a fresh interpreter. The command itself runs in its own process in test_build
+    (a failed build keeps the served release), test_reload and test_builds_under_load."""
+    from psm_ld.build.graph import build as build_graph
+    from psm_ld.build.validate import validate
+    from psm_ld.build.write import write_release
+
+    settings = Settings(base_uri=base, root=root, build_dir=build_dir)
+    built = build_graph(settings)
+    report = validate(built)
+    assert report.conforms, [f.message_en for f in report.violations]
+    write_release(built, report, settings.build_dir, settings.data_dir, settings.keep_releases)
 
 
 def serve(build_dir: Path, base: str, url: str, **settings: object) -> Iterator[InProcess]:
