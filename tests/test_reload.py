@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from kg import project_copy
 from servers import Server, free_port, start, stop
+from servers import build as build_release
 
 pytestmark = pytest.mark.slow  # real builds with the CLI and a real server
 
@@ -31,7 +32,7 @@ def served(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
     root = project_copy(tmp_path / "project")
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    assert build(root, tmp_path / "build", base).returncode == 0
+    build_release(tmp_path / "build", base, root)  # the first release, before the server: in-process
     server = start(tmp_path / "build", base, port, tmp_path / "server.log", PSM_RELOAD_SECONDS="0.3")
     yield server, root
     stop(server)
