@@ -152,3 +152,15 @@ def w3c_query(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcess]:
     build_dir = tmp_path_factory.mktemp("w3c-query") / "build"
     w3c_query_release(build_dir)
     yield from serve(build_dir, "http://www.example/", f"http://127.0.0.1:{free_port()}/")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for every browser test of the session (test_browser.py's client): each
+    test opens its own tab (`page`), so no state passes between tests but the browser's start-up is
+    paid once, not once per module."""
+    from test_browser import Browser
+
+    b = Browser()
+    yield b
+    b.close()

@@ -285,15 +285,8 @@ class Browser:
 # ---------------------------------------------------------------------- fixtures
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    b = Browser()
-    yield b
-    b.close()
-
-
 @pytest.fixture()
-def page(browser: Browser) -> Iterator[Page]:
+def page(browser: Browser) -> Iterator[Page]:  # `browser`: one Chromium for the session (tests/conftest.py)
     p = browser.new_page()
     yield p
     with contextlib.suppress(Exception):

@@ -17,7 +17,7 @@ import json
 import time
 
 import pytest
-from test_browser import ARTIFACTS, Page, assert_clean, browser, page, site  # noqa: F401
+from test_browser import ARTIFACTS, Page, assert_clean, page, site  # noqa: F401
 
 pytestmark = pytest.mark.slow  # Chromium against a real server
 
