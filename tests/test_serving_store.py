@@ -61,7 +61,9 @@ def test_a_repeated_query_is_answered_from_the_result_cache(other_origin: Servin
     second = other_origin.get("sparql", params={"query": query}, headers=JSON)
     after = cache_stats(other_origin, "results")
     assert first.status_code == second.status_code == 200 and first.content == second.content
-    assert after["hits"] - before["hits"] == 1 and after["misses"] - before["misses"] == 1
+    # rendered once: the second answer comes from a cache (the documents' LRU, or the replay of the
+    # whole response in front of it, web/replay.py), never from a second rendering
+    assert after["misses"] - before["misses"] == 1 and after["hits"] - before["hits"] in (0, 1)
     as_csv = other_origin.get("sparql", params={"query": query}, headers={"Accept": "text/csv"})
     assert as_csv.headers["content-type"].startswith("text/csv")  # another format, another entry
     assert cache_stats(other_origin, "results")["misses"] - after["misses"] == 1
@@ -80,7 +82,9 @@ def test_documents_are_rendered_once_per_origin(other_origin: Serving, rewriting
     first, second = other_origin.get(path), other_origin.get(path)
     after = cache_stats(other_origin, "documents")
     assert first.content == second.content and first.headers["etag"] == second.headers["etag"]
-    assert after["hits"] - before["hits"] == 1 and after["misses"] - before["misses"] == 1
+    # rendered once: the second answer comes from a cache (the documents' LRU, or the replay of the
+    # whole response in front of it, web/replay.py), never from a second rendering
+    assert after["misses"] - before["misses"] == 1 and after["hits"] - before["hits"] in (0, 1)
     # the rewriting server serves the same release on another origin: its own links, its own entry
     assert other_origin.url not in rewriting.get(path).text
 

@@ -32,6 +32,7 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 
+from psm_ld import vocab
 from psm_ld.query import remote
 from psm_ld.query.remote import (
     CURRENT,
@@ -324,4 +325,4 @@ class Meta:
         _check_call(response, "SPARQL Update")
 
 
-_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+_INTEGER = ox.NamedNode(vocab.XSD + "integer")

@@ -35,6 +35,7 @@ from urllib.parse import urljoin
 import httpx
 import pyoxigraph as ox
 
+from psm_ld import vocab
 from psm_ld.query.cache import LRUCache
 from psm_ld.query.executor import QueryFailed
 from psm_ld.query.guard import NO_SERVICE, mentions_service, uses_service
@@ -63,7 +64,7 @@ def _quads_size(quads: list[ox.Quad]) -> int:
     return 64 + sum(len(str(q)) + 64 for q in quads)
 
 
-_BOOLEAN = ox.NamedNode("http://www.w3.org/2001/XMLSchema#boolean")
+_BOOLEAN = ox.NamedNode(vocab.XSD + "boolean")
 _TRUE, _FALSE = ox.Literal("true", datatype=_BOOLEAN), ox.Literal("false", datatype=_BOOLEAN)
 
 

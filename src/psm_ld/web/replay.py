@@ -3,10 +3,11 @@ response (status, every header, body) of a plain GET of a document and sends it 
 the next identical request.
 
 A document (`X.html`, `X.ttl`, …) is the same for every request of its URL while a release is served
-(web/dereference.py): it depends on the path, the serving origin (scheme, Host, root path) and the
-release, never on Accept or Accept-Language. So a response that the app made, through every layer
-(routing, dereferencing, the security and CORS headers), can be replayed byte for byte to a request
-that differs in nothing else (the query string included: `X.html?lang=en` is a document of its own).
+(web/dereference.py): it depends on the path, the serving origin (scheme, Host, root path), the
+release and, for HTML, the year (an edition's status, pages/series.py); never on Accept or
+Accept-Language. So a response that the app made, through every layer (routing, dereferencing, the
+security and CORS headers), can be replayed byte for byte to a request that differs in nothing else
+(the query string included: `X.html?lang=en` is a document of its own).
 Only plain requests are replayed: a GET without Origin (CORS answers it with more headers), without
 If-None-Match / If-Modified-Since (304) or Range; anything else, and every first request, goes
 through the app as always. The kept responses
@@ -24,6 +25,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from psm_ld.pages import series
 from psm_ld.query import conneg
 from psm_ld.query.cache import LRUCache
 
@@ -65,7 +67,9 @@ class DocumentReplay:
         release = self.release()
         if release is None:
             return await self.app(scope, receive, send)
-        key = (release, scope["scheme"], host, scope.get("root_path", ""), path, scope["query_string"])
+        # an HTML page may show an edition's status, which changes with the year (pages/series.py)
+        year = series.today().year if path.endswith(".html") else 0
+        key = (release, scope["scheme"], host, scope.get("root_path", ""), path, scope["query_string"], year)
         kept = self.cache.get(key)
         if kept is not None:
             await send(kept[0])
