@@ -404,9 +404,11 @@ class WorkerPool:
         # spawn, not fork: the server process has threads (and an event loop) that must not be copied
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
-        # general workers run at a lower priority than the server and the short lane: a long query
-        # takes the CPU that nobody else wants
-        nice = 5 if lane == GENERAL else 0
+        # every worker runs at a lower priority than the server, whose one event loop answers every
+        # page and every refusal (under overload, 500 connections, the loop is the bottleneck: a
+        # worker at its priority took CPU from it); the short lane above the general workers, so a
+        # long query takes the CPU that nobody else wants
+        nice = 10 if lane == GENERAL else 5
         arguments = (theirs, self.source, self.limits, nice)
         process = context.Process(target=worker_main, args=arguments, daemon=True)
         process.start()

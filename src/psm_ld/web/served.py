@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formatdate
 
 from starlette.concurrency import run_in_threadpool
@@ -32,6 +32,8 @@ class Served:
     queries: dict[str, NamedQuery]
     triples: int
     last_modified: str
+    # pages being rendered, by cache key: the requests that miss meanwhile wait for the same one
+    _rendering: dict[tuple[str, ...], asyncio.Future[bytes]] = field(default_factory=dict, repr=False)
 
     @property
     def describer(self) -> Describer:
@@ -48,10 +50,24 @@ class Served:
         thread, so that a new origin never blocks the event loop."""
         key = ("page", name, origin, lang)
         body = self.documents.cache.get(key)
-        if body is None:
+        if body is not None:
+            return body
+        # Rendered once, however many requests miss together: when 500 connections open at once,
+        # each first request of the home page rendered it in a thread of its own, tens of renders
+        # contending with the event loop for the interpreter. A task of its own: a requester that
+        # goes away does not stop it for the others.
+        rendering = self._rendering.get(key)
+        if rendering is None:
+            rendering = self._rendering[key] = asyncio.ensure_future(self._render(key, render))
+        return await asyncio.shield(rendering)
+
+    async def _render(self, key: tuple[str, ...], render: Callable[[], str]) -> bytes:
+        try:
             body = (await run_in_threadpool(render)).encode("utf-8")
             self.documents.cache.put(key, body)
-        return body
+            return body
+        finally:
+            del self._rendering[key]
 
 
 def load(

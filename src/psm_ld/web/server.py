@@ -10,6 +10,7 @@ header. `LimitedHttpToolsProtocol` adds those bounds; uvicorn's own options give
 - a new connection must send a complete head within HEAD_TIMEOUT seconds of opening, and every
   later head within HEAD_TIMEOUT of its first byte, else 408 and closed (slow clients)
 - an idle keep-alive connection is closed after KEEP_ALIVE_TIMEOUT seconds (uvicorn)
+- new connections are accepted at once, however busy the server (asyncio's loop: uvicorn_options)
 
 Only head bytes count: a request body, whatever its size and however its reads fall, never does
 (/sparql's body has its own limit, 1 MiB). A refused request pipelined behind one still being
@@ -187,4 +188,11 @@ def uvicorn_options(
         "http": protocol,
         "timeout_keep_alive": keep_alive,
         "h11_max_incomplete_event_size": HEAD_MAX_BYTES,  # the same bound if run with --http h11
+        # asyncio's own event loop, not uvloop (which uvicorn picks when installed): under load
+        # uvloop accepts new connections slowly, a few dozen a second, and a request sent on a
+        # connection not yet accepted waits in the kernel's queue: 400 connections opened at once on
+        # a bare uvicorn app got p99 3.2 s (max 4.5 s) under uvloop, 83 ms under asyncio (which
+        # accepts all that wait at each turn); under 500 connections psm-ld's pages had p99 9.8 s
+        # and 9 time-outs (> 15 s) with uvloop (bench/RESULTS.md, issue 10 point 4)
+        "loop": "asyncio",
     }
