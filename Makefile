@@ -107,9 +107,10 @@ check: setup
 # Settings: BENCH_DURATION, BENCH_CONCURRENCY, BENCH_SCALE, BENCH_REPEATS; BENCH_ARGS=--smoke for a quick run.
 bench: setup
 	@$(BIN)/python -c "import rdflib_endpoint, psutil, pyinstrument" 2>/dev/null && test -x $(BIN)/py-spy \
-		|| $(BIN)/python -m pip install --quiet -e '.[bench]'
+		&& test -x $(BIN)/oxigraph || $(BIN)/python -m pip install --quiet -e '.[bench]'
 	@{ command -v nginx || test -x /usr/sbin/nginx; } >/dev/null && command -v wrk >/dev/null \
-		|| { $(APT) update && $(APT) install -y --no-install-recommends nginx wrk; }
+		&& command -v virtuoso-t >/dev/null \
+		|| { $(APT) update && $(APT) install -y --no-install-recommends nginx wrk virtuoso-opensource; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: setup
