@@ -412,7 +412,7 @@ def bench_documents(cfg: Config, build_dir: Path, work: Path) -> dict:
         paths = sorted("/" + f.relative_to(root).as_posix() for f in root.rglob("*") if f.suffix in DOCUMENT_SUFFIXES
                        and not f.relative_to(root).as_posix().startswith(("download/", "static/")))  # fmt: skip
     # the export keeps English HTML under /_en/ (its nginx picks it by ?lang=en); the app's URL is ?lang=en
-    requests = [load.Request("GET", f"{p[3:]}?lang=en" if p.startswith("/_en/") else p, {}) for p in paths]
+    requests = [load.Request("GET", f"{p[4:]}?lang=en" if p.startswith("/_en/") else p, {}) for p in paths]
     static = [load.Request("GET", path, {}) for path in paths]
     nginx = nginx_static(work / "nginx-documents", root, free_port(), paths[0]) if root else None
     result: dict = {"documents": len(paths), "connections": cfg.deref_connections, "rounds": {}}
@@ -818,6 +818,8 @@ def verdicts(r: dict) -> dict:
     vs = r.get("versus_plan")
     if vs:
         for anchor, ratio in vs["ratios"].items():
+            if anchor.startswith("python-ceiling"):  # a measure of what Python allows, not a target
+                continue
             want = 10.0 if anchor.startswith("rdflib") else 1.0
             v[f"plan mix vs {anchor}"] = {"value": ratio, "target": f"≥ {want:g}×", "pass": ratio >= want,
                                           "errors": vs["servers"]["psm-ld"]["errors"]}  # fmt: skip
