@@ -1,6 +1,7 @@
 """The Python ceiling for /sparql: a bare ASGI app (no framework, no checks, no limits, no worker
 processes) that runs each POSTed query on pyoxigraph in its own process and answers with the engine's
-own serializer, under uvicorn with httptools and uvloop as `psm-ld serve` runs it. What one Python
+own serializer, under uvicorn with httptools and the event loop `psm-ld serve` uses (web/server.py's
+uvicorn_options: asyncio's since issue 10). What one Python
 process in front of the same engine can do at best on this machine: psm-ld, which must also bound
 every query in time (so runs it in a worker process it can kill), cannot beat it.
 
@@ -60,7 +61,10 @@ def main() -> None:
     else:
         store = ox.Store()
         store.bulk_extend(ox.parse(path=str(args.nquads), format=ox.RdfFormat.N_QUADS))
-    uvicorn.run(make_app(store, args.base), host="127.0.0.1", port=args.port, http="httptools", loop="uvloop")
+    from psm_ld.web.server import uvicorn_options
+
+    loop = uvicorn_options()["loop"]
+    uvicorn.run(make_app(store, args.base), host="127.0.0.1", port=args.port, http="httptools", loop=loop)
 
 
 if __name__ == "__main__":
