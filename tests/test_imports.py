@@ -16,7 +16,7 @@ def loaded_by(module: str) -> list[str]:
     return json.loads(done.stdout)
 
 
-@pytest.mark.parametrize("module", ["psm_ld.web.app", "psm_ld.query.executor"])
+@pytest.mark.parametrize("module", ["psm_ld.web.app", "psm_ld.query.executor", "psm_ld.query.pool"])
 def test_serving_loads_no_build_module_and_no_pyshacl(module: str) -> None:
     modules = loaded_by(module)
     assert module in modules  # the probe did import what it says

@@ -30,7 +30,7 @@ class Settings:
     head_timeout: float = 10.0  # seconds a client has to send a request head (web/server.py)
     keep_alive: float = 5.0  # seconds an idle keep-alive connection stays open
     keep_releases: int = 5  # releases a build keeps in build/releases (the current one always)
-    # abuse and load (issue 10): what a query may be, and how workers are shared (executor.WorkerPool)
+    # abuse and load (issue 10): what a query may be, and how workers are shared (pool.WorkerPool)
     query_max_depth: int = 500  # nested brackets; the engine crashed past ~3,000 (guard.py)
     query_max_symbols: int = 20_000  # operator and separator characters in a query
     short_workers: int = 1  # extra workers kept for short queries of clients with none running

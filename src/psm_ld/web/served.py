@@ -15,8 +15,8 @@ from psm_ld.pages import Pages
 from psm_ld.pages.describe import Describer
 from psm_ld.pages.documents import Documents
 from psm_ld.queries import NamedQuery
-from psm_ld.query.executor import WorkerPool
 from psm_ld.query.guard import Limits
+from psm_ld.query.pool import WorkerPool
 from psm_ld.query.store import StoreSource, store_source
 from psm_ld.release import RELEASES_DIR, Release, ReleaseError, current_release, verify
 
