@@ -32,8 +32,9 @@ from psm_ld.pages.kinds.services import absolute_prefixes
 from psm_ld.queries import load_queries
 from psm_ld.query.store import store_from_bytes
 
-# the Chromium of test_browser.py: its fixtures, used here as they are
-browser, page, site = test_browser.browser, test_browser.page, test_browser.site
+# the Chromium of test_browser.py: its fixtures, used here as they are (`browser`, one for the
+# session, is conftest's)
+page, site = test_browser.page, test_browser.site
 
 SLOW = pytest.mark.slow  # Chromium against a real server, or make and esbuild: not in `make check`
 SKOS = "http://www.w3.org/2004/02/skos/core#"
