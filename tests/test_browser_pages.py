@@ -63,11 +63,12 @@ CHECKS = r"""
     const r = e.getBoundingClientRect();
     return r.width > 0 && r.right > WIDTH + 1 && !e.closest('.table-scroll, pre, .visually-hidden, .skip');
   }).slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right));
-  // layout gaps: the tallest band of <main> that no leaf element covers
+  // layout gaps: the tallest band of <main> that no leaf element covers (a form control, the query
+  // editor included, covers its whole box: its empty lines are room to type, not a gap)
   const main = document.querySelector('main');
   const top = main.getBoundingClientRect().top + scrollY, bottom = main.getBoundingClientRect().bottom + scrollY;
   const ownText = e => [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
-  const spans = [...main.querySelectorAll('*')].filter(e => !e.children.length || ownText(e) || e.matches('img, svg, input, select, textarea, button'))
+  const spans = [...main.querySelectorAll('*')].filter(e => !e.children.length || ownText(e) || e.matches('img, svg, input, select, textarea, button, .cm-editor'))
     .map(e => e.getBoundingClientRect()).filter(r => r.height > 0 && r.width > 0)
     .map(r => [r.top + scrollY, r.bottom + scrollY]).sort((a, b) => a[0] - b[0]);
   let reach = top, gap = 0;
