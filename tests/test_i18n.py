@@ -11,7 +11,8 @@ import pytest
 from servers import InProcess
 from test_pages import ORIGIN, page, pages, tags, text
 
-from psm_ld.pages.i18n import MESSAGES, PLURALS, WORDS, Translator, accepted, language
+from psm_ld.pages.i18n import Translator, accepted, language
+from psm_ld.pages.messages import MESSAGES, PLURALS, WORDS
 
 ACTION = "psm/2021-2023/azione/2.1.1"
 OP1 = "coesione/2021-2027/obiettivo/OP1"

@@ -19,6 +19,7 @@ import pytest
 from engines import ENGINES, Engine, start_engine
 from servers import BIN, ROOT, InProcess, build, serve
 
+from psm_ld.query import engine as sparql_engine
 from psm_ld.query import remote
 
 
@@ -177,11 +178,11 @@ def test_publish_interrupted_resumes_switches_and_drops_the_old(
     first = publish(build_dir, base, fresh_engine, "--chunk", "300")
     assert first.returncode == 0, first.stderr
     settings = fresh_engine.settings
-    endpoint = remote.Endpoint(
+    endpoint = sparql_engine.Endpoint(
         settings["store_query_url"], settings["store_gsp_url"], settings["store_update_url"],
         settings.get("store_user"), settings.get("store_password"),
     )  # fmt: skip
-    old = remote.current_id(endpoint)
+    old = sparql_engine.current_id(endpoint)
     assert old == build_dir.joinpath("current").resolve().name
     # a second release (another base: other IRIs, another id), stopped after 3 chunks
     other = tmp_path / "other" / "build"
@@ -189,21 +190,21 @@ def test_publish_interrupted_resumes_switches_and_drops_the_old(
     stopped = publish(other, "http://psm.example/", fresh_engine, "--chunk", "300", "--fail-after", "3")
     assert stopped.returncode == 1 and "NON completata" in stopped.stderr
     new = other.joinpath("current").resolve().name
-    assert remote.current_id(endpoint) == old  # nothing served changed
+    assert sparql_engine.current_id(endpoint) == old  # nothing served changed
     partial = _stored_triples(endpoint, new)
-    assert 0 < partial < remote.release_info(endpoint, old)[1] + 10_000  # type: ignore[index]
+    assert 0 < partial < sparql_engine.release_info(endpoint, old)[1] + 10_000  # type: ignore[index]
     again = publish(other, "http://psm.example/", fresh_engine, "--chunk", "300")
     assert again.returncode == 0, again.stderr
-    assert remote.current_id(endpoint) == new
-    assert _stored_triples(endpoint, new) == remote.release_info(endpoint, new)[1]  # type: ignore[index]
+    assert sparql_engine.current_id(endpoint) == new
+    assert _stored_triples(endpoint, new) == sparql_engine.release_info(endpoint, new)[1]  # type: ignore[index]
     assert _stored_triples(endpoint, old) == 0  # the old release's graphs are dropped
-    assert remote.release_info(endpoint, old) is None  # and its record
+    assert sparql_engine.release_info(endpoint, old) is None  # and its record
     once_more = publish(other, "http://psm.example/", fresh_engine, "--chunk", "300")
     assert once_more.returncode == 0 and "già servita" in once_more.stdout  # idempotent
 
 
-def _stored_triples(endpoint: remote.Endpoint, release_id: str) -> int:
-    prefix = remote.stored_prefix(release_id)
-    rows = remote.select(endpoint, "SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
+def _stored_triples(endpoint: sparql_engine.Endpoint, release_id: str) -> int:
+    prefix = sparql_engine.stored_prefix(release_id)
+    rows = sparql_engine.select(endpoint, "SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
                          f"FILTER(STRSTARTS(STR(?g), {prefix!r})) }}")  # fmt: skip
     return int(rows[0]["n"].value)

@@ -177,7 +177,7 @@ def publish(
 
     from psm_ld.build.publish import PublishError
     from psm_ld.build.publish import publish as publish_release
-    from psm_ld.query.remote import endpoint_of
+    from psm_ld.query.engine import endpoint_of
     from psm_ld.release import ReleaseError
 
     settings = load_settings()

@@ -33,8 +33,8 @@ import httpx
 import pyoxigraph as ox
 
 from psm_ld import vocab
-from psm_ld.query import remote
-from psm_ld.query.remote import (
+from psm_ld.query import engine
+from psm_ld.query.engine import (
     CURRENT,
     HAS_GRAPH,
     META_GRAPH,
@@ -142,7 +142,7 @@ def _resumable(graph: GraphFile, chunk: int) -> set[int]:
 
 
 def split_by_graph(nquads: Path, folder: Path) -> dict[str, GraphFile]:
-    """One N-Triples file per named graph, blank nodes skolemized (remote.py), with the checksums."""
+    """One N-Triples file per named graph, blank nodes skolemized (query/engine.py), with the checksums."""
     graphs: dict[str, GraphFile] = {}
     batches: dict[str, list[ox.Triple]] = {}
 
@@ -215,7 +215,7 @@ def _check_call(response: httpx.Response, what: str) -> None:
 
 
 def _count(endpoint: Endpoint, http: httpx.Client, graph: str) -> int:
-    rows = remote.select(
+    rows = engine.select(
         endpoint, f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}", http
     )
     return int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
@@ -231,7 +231,7 @@ def check(endpoint: Endpoint, http: httpx.Client, release_id: str, graphs: dict[
             "IF(isIRI(?o), STRLEN(STR(?o)), 0)) AS ?length) "
             f"WHERE {{ GRAPH <{stored}> {{ ?s ?p ?o }} }}"
         )
-        rows = remote.select(endpoint, query, http)
+        rows = engine.select(endpoint, query, http)
         count = int(rows[0]["n"].value) if rows and "n" in rows[0] else 0
         length = int(rows[0]["length"].value) if rows and "length" in rows[0] else 0
         if count != graph.triples:
@@ -245,20 +245,20 @@ def check(endpoint: Endpoint, http: httpx.Client, release_id: str, graphs: dict[
 
 
 class Meta:
-    """The metadata graph (query/remote.py): read with SPARQL, written with SPARQL Update where
+    """The metadata graph (query/engine.py): read with SPARQL, written with SPARQL Update where
     configured (one transaction per change), else with GSP (POST to add, PUT to replace)."""
 
     def __init__(self, endpoint: Endpoint, http: httpx.Client) -> None:
         self.endpoint, self.http = endpoint, http
 
     def triples(self) -> list[ox.Triple]:
-        rows = remote.select(
+        rows = engine.select(
             self.endpoint, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}", self.http
         )
         return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
 
     def current(self) -> str | None:
-        return remote.current_id(self.endpoint, self.http)
+        return engine.current_id(self.endpoint, self.http)
 
     def record(self, release_id: str, graphs: list[str], quads: int) -> httpx.Response:
         subject = ox.NamedNode(RELEASE + release_id)

@@ -2,13 +2,7 @@
 Virtuoso, Fuseki, QLever, GraphDB. Plain SPARQL 1.1 Protocol for reading, Graph Store Protocol (and
 SPARQL Update where configured) for `psm-ld publish` (build/publish.py).
 
-Layout in the engine (all names under `urn:x-psm-ld:`, never shown to clients):
-    <urn:x-psm-ld:r:{release id}:{graph}>   each named graph of each release, under its own name
-    <urn:x-psm-ld:meta>                     the metadata graph: which release is current, and for
-                                            every release publish started: its graphs and quads
-    <urn:x-psm-ld:bnode:{label}>            the release's blank nodes, skolemized: an engine gives
-                                            back blank nodes under labels of its own, which no later
-                                            query can name; a skolem IRI it keeps as written
+Layout in the engine and how psm-ld talks to it: query/engine.py.
 `RemoteStore` answers like a pyoxigraph store over the current release only: every query it sends
 carries its dataset in the protocol (default-graph-uri / named-graph-uri, never empty), built from
 the release's graphs; the graph IRIs a query names (FROM, FROM NAMED, GRAPH) are renamed to the
@@ -26,7 +20,6 @@ URL is the operator's setting: nothing a client sends ever chooses where a conne
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,25 +30,24 @@ import pyoxigraph as ox
 
 from psm_ld import vocab
 from psm_ld.query.cache import LRUCache
+from psm_ld.query.engine import (
+    ABSENT_GRAPH,
+    EMPTY_GRAPH,
+    GRAPH_ACCEPT,
+    RESULTS_JSON,
+    SKOLEM,
+    Endpoint,
+    StoreUnavailable,
+    _Stream,
+    raise_for,
+    skolem,
+    stored_prefix,
+)
 from psm_ld.query.executor import QueryFailed
 from psm_ld.query.guard import NO_SERVICE, mentions_service, uses_service
 from psm_ld.query.serialize import results_json_head, term_json
 from psm_ld.query.sparql import _TOKEN, READ_ONLY, analyse
 
-PREFIX = "urn:x-psm-ld:"
-META_GRAPH = PREFIX + "meta"
-STORE_NODE = PREFIX + "store"
-CURRENT = PREFIX + "current"  # STORE_NODE CURRENT "release id"
-RELEASE = PREFIX + "release:"  # + release id: the subject of a release's metadata
-HAS_GRAPH = PREFIX + "graph"  # release HAS_GRAPH <graph as clients name it>
-QUADS = PREFIX + "quads"  # release QUADS n (the manifest's count)
-EMPTY_GRAPH = PREFIX + "empty"  # never written: the default graph when a query asks for none
-ABSENT_GRAPH = PREFIX + "absent"  # never written: any graph a client names that the release lacks
-SKOLEM = PREFIX + "bnode:"
-
-RESULTS_JSON = "application/sparql-results+json"
-GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
-MAX_ERROR_BYTES = 2048
 POINT_ROWS = 10_000  # quads around one node kept whole (and cached) by RemoteStore.quads_for_pattern
 PATTERN_CACHE_BYTES = 32 * 1024 * 1024
 
@@ -66,119 +58,6 @@ def _quads_size(quads: list[ox.Quad]) -> int:
 
 _BOOLEAN = ox.NamedNode(vocab.XSD + "boolean")
 _TRUE, _FALSE = ox.Literal("true", datatype=_BOOLEAN), ox.Literal("false", datatype=_BOOLEAN)
-
-
-def stored_prefix(release_id: str) -> str:
-    return f"{PREFIX}r:{release_id}:"
-
-
-def skolem(term: ox.Term) -> ox.Term:
-    return ox.NamedNode(SKOLEM + term.value) if isinstance(term, ox.BlankNode) else term
-
-
-class StoreUnavailable(QueryFailed):
-    """The engine did not answer, or answered with an error that is not the query's fault."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(
-            503,
-            "L'archivio SPARQL non risponde: riprovare tra poco",
-            "The SPARQL store is not answering: try again shortly",
-            detail=detail,
-            headers={"Retry-After": "5"},
-        )
-
-
-# --- talking to the engine ------------------------------------------------------------------------
-
-
-class _Auth(httpx.Auth):
-    """Credentials sent only when the engine asks (401), in the scheme it asks for: Virtuoso's
-    /sparql-graph-crud-auth wants Digest, most others Basic. Reads that need none carry none."""
-
-    def __init__(self, user: str, password: str) -> None:
-        self.basic, self.digest = httpx.BasicAuth(user, password), httpx.DigestAuth(user, password)
-        self.scheme: httpx.Auth | None = None
-
-    def auth_flow(self, request: httpx.Request) -> Iterator[httpx.Request]:  # type: ignore[override]
-        if self.scheme is not None:
-            yield from self.scheme.auth_flow(request)  # type: ignore[misc]
-            return
-        response = yield request
-        if response.status_code != 401:
-            return
-        challenge = response.headers.get("www-authenticate", "").lower()
-        self.scheme = self.digest if challenge.startswith("digest") else self.basic
-        yield from self.scheme.auth_flow(request)  # type: ignore[misc]
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """Where the engine is (the operator's settings; picklable: query workers get one)."""
-
-    query_url: str
-    gsp_url: str | None = None
-    update_url: str | None = None
-    user: str | None = None
-    password: str | None = None
-    timeout: float = 60.0  # seconds per request (the query workers are stopped sooner, at the limit)
-
-    def client(self) -> httpx.Client:
-        auth = _Auth(self.user, self.password or "") if self.user else None
-        return httpx.Client(
-            auth=auth,
-            timeout=httpx.Timeout(self.timeout, connect=10.0),
-            follow_redirects=False,  # an answer never sends a connection elsewhere
-            trust_env=False,  # nor does a proxy variable of the environment
-        )
-
-
-def raise_for(response: httpx.Response, what: str) -> None:
-    """Errors as Problems: 400 is the query's fault (the engine's message as detail), others are the
-    store's. Also refuses answers an engine marks as cut short (Virtuoso's partial 'anytime' results
-    and its ResultSetMaxRows cut): psm-ld never passes on an incomplete answer as complete."""
-    if response.status_code >= 400:
-        body = response.read()[:MAX_ERROR_BYTES].decode("utf-8", "replace")
-        detail = " ".join(body.split())[:500]
-        if response.status_code == 400:
-            raise QueryFailed(400, "Errore di sintassi SPARQL", "SPARQL syntax error", detail=detail)
-        raise StoreUnavailable(f"{what}: HTTP {response.status_code} {detail}")
-    state = response.headers.get("x-sql-state")
-    if state or "x-sparql-maxrows" in response.headers:
-        message = response.headers.get("x-sql-message", "")
-        raise QueryFailed(
-            503,
-            "L'archivio SPARQL ha interrotto la query (risultato incompleto): restringere la query",
-            "The SPARQL store cut the query short (incomplete result): narrow the query",
-            detail=f"{state or 'ResultSetMaxRows'} {message}".strip(),
-        )
-
-
-class _Stream:
-    """A response body as a file for pyoxigraph's parsers, read lazily, at most `limit` bytes."""
-
-    def __init__(self, chunks: Iterator[bytes], limit: int) -> None:
-        self.chunks, self.limit, self.read_bytes, self.buffer = chunks, limit, 0, b""
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self.buffer) < size:
-            chunk = next(self.chunks, None)
-            if chunk is None:
-                break
-            self.read_bytes += len(chunk)
-            if self.read_bytes > self.limit:
-                raise QueryFailed(
-                    422,
-                    f"Risultato troppo grande (più di {self.limit} byte dall'archivio): aggiungere LIMIT",
-                    f"Result too large (more than {self.limit} bytes from the store): add LIMIT",
-                    limit=self.limit,
-                )
-            self.buffer += chunk
-        if size < 0:
-            out, self.buffer = self.buffer, b""
-        else:
-            out, self.buffer = self.buffer[:size], self.buffer[size:]
-        return out
 
 
 # --- the store ------------------------------------------------------------------------------------
@@ -452,51 +331,6 @@ def rename_graphs(text: str, base: str | None, stored: Any) -> tuple[str, tuple[
     return "".join(out), (default, named)
 
 
-SAFE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")  # a release id as build/write.py makes it
-
-
-def release_info(
-    endpoint: Endpoint, release_id: str, http: httpx.Client | None = None
-) -> tuple[tuple[str, ...], int] | None:
-    """(graphs, quads) of a release as the metadata graph states them, or None if it states none."""
-    if not SAFE_ID.match(release_id):
-        return None
-    rows = select(
-        endpoint,
-        f"SELECT ?g ?n WHERE {{ GRAPH <{META_GRAPH}> {{ <{RELEASE}{release_id}> <{QUADS}> ?n "
-        f"OPTIONAL {{ <{RELEASE}{release_id}> <{HAS_GRAPH}> ?g }} }} }}",
-        http,
-    )
-    if not rows:
-        return None
-    return tuple(sorted({r["g"].value for r in rows if "g" in r})), int(rows[0]["n"].value)
-
-
-def current_id(endpoint: Endpoint, http: httpx.Client | None = None) -> str | None:
-    """The release the store's metadata graph says is current (None: none, or not one)."""
-    rows = select(
-        endpoint, f"SELECT ?id WHERE {{ GRAPH <{META_GRAPH}> {{ <{STORE_NODE}> <{CURRENT}> ?id }} }}", http
-    )
-    ids = {r["id"].value for r in rows if "id" in r}
-    return ids.pop() if len(ids) == 1 and SAFE_ID.match(next(iter(ids))) else None
-
-
-def select(endpoint: Endpoint, query: str, http: httpx.Client | None = None) -> list[dict[str, ox.Term]]:
-    """A small SELECT of psm-ld's own (metadata, checks), all of it in memory."""
-    client = http or endpoint.client()
-    try:
-        response = client.post(endpoint.query_url, data={"query": query}, headers={"Accept": RESULTS_JSON})
-    except httpx.HTTPError as exc:
-        raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
-    finally:
-        if http is None:
-            client.close()
-    raise_for(response, "query")
-    parsed = ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
-    names = [v.value for v in parsed.variables]  # type: ignore[union-attr]
-    return [{n: t for n in names if (t := s[n]) is not None} for s in parsed]  # type: ignore[union-attr]
-
-
 @dataclass(frozen=True)
 class RemoteRelease:
     """A published release in the engine (picklable: how a query worker opens it)."""
@@ -509,15 +343,3 @@ class RemoteRelease:
 
     def open(self) -> RemoteStore:
         return RemoteStore(self.endpoint, self.release_id, self.graphs, self.quads, self.max_bytes)
-
-
-def endpoint_of(settings: Any) -> Endpoint:
-    """The engine of `settings` (config.Settings with store_mode "sparql")."""
-    return Endpoint(
-        query_url=settings.store_query_url,
-        gsp_url=settings.store_gsp_url,
-        update_url=settings.store_update_url,
-        user=settings.store_user,
-        password=settings.store_password,
-        timeout=max(60.0, settings.query_timeout + 5),
-    )

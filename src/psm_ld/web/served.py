@@ -115,19 +115,19 @@ def release_to_serve(settings: Settings) -> Release | None:
     None when there is none; StoreUnavailable when the engine does not answer."""
     if settings.store_mode != "sparql":
         return current_release(settings.build_dir)
-    from psm_ld.query import remote
+    from psm_ld.query import engine
 
-    release_id = remote.current_id(remote.endpoint_of(settings))
+    release_id = engine.current_id(engine.endpoint_of(settings))
     return None if release_id is None else Release(settings.build_dir / RELEASES_DIR / release_id)
 
 
 def _source(settings: Settings, release: Release) -> StoreSource:
     if settings.store_mode != "sparql":
         return store_source(release.nquads, settings.store_mode)
-    from psm_ld.query import remote
+    from psm_ld.query import engine, remote
 
-    endpoint = remote.endpoint_of(settings)
-    info = remote.release_info(endpoint, release.id)
+    endpoint = engine.endpoint_of(settings)
+    info = engine.release_info(endpoint, release.id)
     if info is None:
         raise ReleaseError(f"release {release.id}: not published in the SPARQL store ({endpoint.query_url})")
     graphs, quads = info
