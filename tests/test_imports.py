@@ -16,7 +16,10 @@ def loaded_by(module: str) -> list[str]:
     return json.loads(done.stdout)
 
 
-@pytest.mark.parametrize("module", ["psm_ld.web.app", "psm_ld.query.executor", "psm_ld.query.pool"])
+# psm_ld.cli too: `psm-ld serve` runs from it, and each query worker re-imports it (spawn re-runs the
+# parent's main script, the psm-ld console script)
+@pytest.mark.parametrize("module", ["psm_ld.web.app", "psm_ld.query.executor", "psm_ld.query.pool",
+                                    "psm_ld.cli"])  # fmt: skip
 def test_serving_loads_no_build_module_and_no_pyshacl(module: str) -> None:
     modules = loaded_by(module)
     assert module in modules  # the probe did import what it says

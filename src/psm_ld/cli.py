@@ -5,23 +5,22 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from psm_ld import __version__
-from psm_ld.build import graph as building
-from psm_ld.build.built import Built
-from psm_ld.build.tables import BuildError
-from psm_ld.build.validate import Report, validate
-from psm_ld.build.write import canonical_nquads, write_release
-from psm_ld.config import Settings, SettingsError, load_settings
-from psm_ld.queries import QueryError, load_queries
-from psm_ld.query.completeness import completeness
-from psm_ld.query.store import load_store, rows, run_named, store_from_bytes
-from psm_ld.release import Release, current_release
-from psm_ld.reporting import print_completeness, print_errors, print_validation
+from psm_ld.config import SettingsError, load_settings
+
+# Each command imports what it needs when it runs. `psm-ld serve` and every query worker it spawns
+# import this module (a spawned worker re-imports the parent's main script): building, validating
+# (pyshacl) and reporting stay out of the server and its workers.
+if TYPE_CHECKING:
+    from psm_ld.build.built import Built
+    from psm_ld.build.validate import Report
+    from psm_ld.config import Settings
+    from psm_ld.release import Release
 
 app = typer.Typer(help="psm-ld: il Piano Strategico Metropolitano come linked data.", no_args_is_help=True)
 console = Console()
@@ -58,6 +57,11 @@ def check_settings(
 
 
 def _build_and_validate(output: OutputFormat = OutputFormat.text) -> tuple[Built, Report]:
+    from psm_ld.build import graph as building
+    from psm_ld.build.tables import BuildError
+    from psm_ld.build.validate import validate
+    from psm_ld.reporting import print_errors
+
     settings = load_settings()
     try:
         built = building.build(settings)
@@ -72,6 +76,8 @@ def _build_and_validate(output: OutputFormat = OutputFormat.text) -> tuple[Built
 
 
 def _served_release(settings: Settings) -> Release:
+    from psm_ld.release import current_release
+
     release = current_release(settings.build_dir)
     if release is None:
         errors.print("Nessuna release: eseguire prima «psm-ld build».")
@@ -82,6 +88,9 @@ def _served_release(settings: Settings) -> Release:
 @app.command()
 def build() -> None:
     """Costruisce e valida; scrive una nuova release solo se i dati sono conformi."""
+    from psm_ld.build.write import write_release
+    from psm_ld.reporting import print_validation
+
     settings = load_settings()
     built, report = _build_and_validate()
     print_validation(console, report)
@@ -101,6 +110,8 @@ def build() -> None:
 @app.command("validate")
 def validate_command(output: OutputOption = OutputFormat.text) -> None:
     """Valida i dati con le forme SHACL (exit 1 se ci sono violazioni)."""
+    from psm_ld.reporting import print_validation
+
     _, report = _build_and_validate(output)
     if output is OutputFormat.json:
         typer.echo(json.dumps(report.as_dict(), ensure_ascii=False, indent=2))
@@ -112,6 +123,12 @@ def validate_command(output: OutputOption = OutputFormat.text) -> None:
 @app.command()
 def report(output: OutputOption = OutputFormat.text) -> None:
     """Rapporto di completezza: conteggi dichiarati e presenti, azioni senza titolo o allineamenti."""
+    from psm_ld.build.write import canonical_nquads
+    from psm_ld.queries import load_queries
+    from psm_ld.query.completeness import completeness
+    from psm_ld.query.store import store_from_bytes
+    from psm_ld.reporting import print_completeness
+
     settings = load_settings()
     built, _ = _build_and_validate()
     store = store_from_bytes(canonical_nquads(built.dataset))
@@ -128,6 +145,9 @@ def query(
     param: Annotated[list[str] | None, typer.Option("--param", "-p", help="nome=valore")] = None,
 ) -> None:
     """Esegue una query con nome sulla release corrente e stampa i risultati in JSON."""
+    from psm_ld.queries import QueryError, load_queries
+    from psm_ld.query.store import load_store, rows, run_named
+
     settings = load_settings()
     release = _served_release(settings)
     queries = load_queries(settings.queries_dir)
