@@ -23,8 +23,12 @@ import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "bench"
+RESULTS = BENCH / "results"
 BIN = Path(sys.executable).parent
 LOOPBACK = "127.0.0.1"
+BASE = os.environ.get("PSM_BASE_URI", "http://localhost:8000/")  # the base releases are built with
+ACTION = "psm/2021-2023/azione/2.1.1"  # the resource whose documents are dereferenced
+SPARQL_JSON = "application/sparql-results+json"
 
 
 @dataclass(frozen=True)
@@ -79,6 +83,36 @@ def free_port() -> int:
 
 def median(values: list[float]) -> float | None:
     return statistics.median(values) if values else None
+
+
+def percentiles(values: list[float]) -> dict:
+    """p50, p90, min, max and count of `values` (milliseconds, rounded)."""
+    ordered = sorted(values)
+    return {"p50": round(median(ordered), 2), "p90": round(ordered[int(0.9 * (len(ordered) - 1))], 2),
+            "min": round(ordered[0], 2), "max": round(ordered[-1], 2), "n": len(ordered)}  # fmt: skip
+
+
+def round_summary(runs: dict[str, list[dict]], ours: str, anchor: str) -> dict:
+    """Per server, the medians of its load rounds' figures and its errors; the ratio of requests/s
+    of `ours` to `anchor` (of the medians, and per round)."""
+    out = {}
+    for name, figures in runs.items():
+        out[name] = {key: median([f[key] for f in figures]) for key in ("rps", "p50_ms", "p99_ms")}
+        out[name]["errors"] = sum(f["errors"] for f in figures)
+    out["ratio_rps"] = round(out[ours]["rps"] / out[anchor]["rps"], 3) if out[anchor]["rps"] else None
+    out["ratio_per_round"] = [round(a["rps"] / b["rps"], 3) for a, b in zip(runs[ours], runs[anchor], strict=True)
+                              if b["rps"]]  # fmt: skip
+    out["ratio_rps"] = out.pop("ratio_rps")  # after the per-server figures
+    return out
+
+
+def engine_ms(store, query: str) -> float:  # type: ignore[no-untyped-def]
+    """Milliseconds of one query straight on a pyoxigraph store, its results consumed."""
+    began = time.perf_counter()
+    result = store.query(query, base_iri=BASE, use_default_graph_as_union=True)
+    for _ in result:  # results are lazy: consume them all
+        pass
+    return (time.perf_counter() - began) * 1000
 
 
 def log(message: str) -> None:

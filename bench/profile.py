@@ -5,11 +5,15 @@ the hottest frames (self and inclusive share of samples) goes into the results."
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-from bench.common import BIN, require
+import httpx
+
+from bench import load
+from bench.common import BIN, RESULTS, SPARQL_JSON, Server, require
 
 
 def pyspy_start(pid: int, seconds: int, out: Path, gil: bool = False) -> subprocess.Popen[bytes] | None:
@@ -151,3 +155,38 @@ def pyinstrument_call(fn, out: Path) -> dict:  # type: ignore[no-untyped-def]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(tree, encoding="utf-8")
     return {"report": str(out), "tree": tree.splitlines()[:40]}
+
+
+def profile_build() -> dict:
+    """build() + validate() of the plan in a fresh process under py-spy."""
+    code = (
+        "from psm_ld.build.graph import build; from psm_ld.config import load_settings; "
+        "from psm_ld.build.validate import validate; s = load_settings(); validate(build(s)); validate(build(s))"
+    )
+    return pyspy_command([sys.executable, "-c", code], RESULTS / "profiles" / "build-validate.txt")
+
+
+def profile_load(server: Server, requests: list[load.Request], connections: int, name: str, work: Path,
+                 seconds: int = 8, gil: bool = False, unique: bool = False) -> dict:  # fmt: skip
+    """py-spy on a server (and its workers) during one more load run of `requests`."""
+    out = RESULTS / "profiles" / f"{name}.txt"
+    spy = pyspy_start(server.process.pid, seconds, out, gil)  # type: ignore[union-attr]
+    figures = load.run(server.port, requests, connections, seconds - 1, work / "profile.lua", unique=unique)
+    summary = pyspy_finish(spy, out, seconds)
+    summary["load_under_profiler"] = figures
+    return summary
+
+
+def profile_sequential(server: Server, queries: list[str]) -> dict:
+    """py-spy on a server during sequential requests of `queries` (one connection)."""
+    out = RESULTS / "profiles" / "scale-selective.txt"
+    seconds = 6
+    spy = pyspy_start(server.process.pid, seconds, out)  # type: ignore[union-attr]
+    stop_at = time.perf_counter() + seconds - 0.5
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        n = 0
+        while time.perf_counter() < stop_at:
+            client.post("/sparql", content=queries[n % len(queries)].encode(),
+                        headers={"Content-Type": "application/sparql-query", "Accept": SPARQL_JSON})  # fmt: skip
+            n += 1
+    return pyspy_finish(spy, out, seconds)

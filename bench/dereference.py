@@ -1,0 +1,80 @@
+"""Dereferencing (README, part 4): one action's HTML and Turtle at BENCH_DEREF_CONNECTIONS
+connections, from psm-ld's app, nginx serving the same bytes, a bare ASGI app under uvicorn
+(ceiling_app.py, the Python ceiling) and psm-ld's own deployment of documents (`psm-ld export`
+behind nginx)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import httpx
+
+from bench import load
+from bench.common import ACTION, BASE, BENCH, Config, Server, free_port, log, round_summary
+from bench.nginx import export_server, nginx_server
+
+
+def bench_deref(cfg: Config, psm: Server, work: Path, build_dir: Path,
+                exported: Server | None = None) -> tuple[dict, Server]:  # fmt: skip
+    """Dereferencing figures; `exported`: psm-ld's export behind nginx if already written (not started)."""
+    paths = [f"/{ACTION}.html", f"/{ACTION}.ttl"]
+    documents = {}
+    with httpx.Client(base_url=psm.url, timeout=30) as client:
+        for path in paths:
+            response = client.get(path)
+            response.raise_for_status()
+            documents[path] = response.content
+    nginx = nginx_server(work / "nginx", documents, free_port())
+    nginx.start(30)
+    with httpx.Client(base_url=nginx.url, timeout=30) as client:
+        for path, body in documents.items():
+            if client.get(path).content != body:
+                raise RuntimeError(f"nginx does not serve the same bytes for {path}")
+    ceiling = Server(name="bare-uvicorn", port=(port := free_port()), ready_path=paths[0],
+                     command=[sys.executable, str(BENCH / "ceiling_app.py"), "--root", str(work / "nginx" / "www"),
+                              "--port", str(port)], log_path=work / "bare-uvicorn.log")  # fmt: skip
+    ceiling.start(60)
+    exported = exported or export_server(work, build_dir, BASE, psm.port, free_port())
+    exported.start(30)
+    with httpx.Client(base_url=exported.url, timeout=30) as client:  # the canonical origin's bytes
+        sizes = {path: len(client.get(path).content) for path in paths}
+    log(
+        f"dereferencing: {', '.join(f'{p} ({len(b)} B)' for p, b in documents.items())}; nginx on :{nginx.port}, "
+        f"bare uvicorn on :{ceiling.port}, psm-ld export+nginx on :{exported.port}"
+    )
+    result: dict = {"connections": cfg.deref_connections, "duration_s": cfg.duration, "documents": {}}
+    try:
+        for path in paths:
+            result["documents"][path] = _deref_one(
+                cfg, path, len(documents[path]), (psm, nginx, ceiling, exported), work
+            )
+            result["documents"][path]["export_bytes"] = sizes[path]
+    finally:
+        ceiling.stop()
+        exported.stop()
+    return result, nginx
+
+
+def _deref_one(cfg: Config, path: str, size: int, servers: tuple[Server, ...], work: Path) -> dict:
+    request = [load.Request("GET", path, {})]
+    runs: dict[str, list[dict]] = {server.name: [] for server in servers}
+    for server in servers if not cfg.smoke else ():  # warm-up, not recorded
+        load.run(server.port, request, cfg.deref_connections, 1, work / "warm.lua")
+    for round_ in range(cfg.repeats):
+        for server in servers:
+            figures = load.run(server.port, request, cfg.deref_connections, cfg.duration, work / "deref.lua",
+                               limit=cfg.deref_responses)  # fmt: skip
+            runs[server.name].append(figures)
+            log(
+                f"  {path.rsplit('.', 1)[1]:4s} round {round_ + 1} {server.name:12s} {figures['rps']:9.1f} req/s "
+                f" p50 {figures['p50_ms']:7.2f} ms  p99 {figures['p99_ms']:7.2f} ms  errors {figures['errors']}"
+            )
+    summary = round_summary(runs, "psm-ld", "nginx")
+    ceiling = summary["bare-uvicorn"]["rps"]
+    summary["ratio_bare_uvicorn_to_nginx"] = round(ceiling / summary["nginx"]["rps"], 3)
+    summary["ratio_psm_to_bare_uvicorn"] = round(summary["psm-ld"]["rps"] / ceiling, 3)
+    summary["ratio_export_to_nginx"] = round(
+        summary["psm-ld export+nginx"]["rps"] / summary["nginx"]["rps"], 3
+    )
+    return {"bytes": size, "runs": runs, "summary": summary}
