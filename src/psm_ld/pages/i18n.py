@@ -1,5 +1,5 @@
-"""The interface in Italian and English: messages from the catalogue (pages/messages.py), plurals,
-and how a request's language is chosen.
+"""The interface in Italian and English: messages from the catalogue (pages/messages.toml, read by
+pages/messages.py), plurals, and how a request's language is chosen.
 
 Contract: `LANGUAGES` are the languages pages are written in ("it" first: the plan's language and
 the default). `Translator(lang)` gives a message by key (`t("nav.plan")`, with `str.format` fields:
