@@ -12,6 +12,7 @@ import json
 import pyoxigraph as ox
 from markupsafe import Markup
 
+from psm_ld.pages.alignments import alignments_of
 from psm_ld.pages.model import Model
 from psm_ld.pages.urls import View
 from psm_ld.vocab import DCAT, DCT, SKOS
@@ -83,7 +84,7 @@ def member_jsonld(
     if alt:
         data["alternateName"] = alt
     # only what a source states: an interpretation or a rule's consequence is no schema.org fact
-    stated = [a for a in model.alignments(iri) if a.basis == "dichiarato"]
+    stated = [a for a in alignments_of(model, iri) if a.basis == "dichiarato"]
     about = [{"@id": a.target.iri, "name": a.target.label} for a in stated]
     if about:
         data["about"] = about

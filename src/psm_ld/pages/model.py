@@ -1,11 +1,10 @@
-"""The model the pages show, read from the store: labels, codes, kinds, the plan's tree, sources and
-alignments of every IRI.
+"""The model the pages show, read from the store: labels, codes, kinds, the plan's tree and the
+sources of every IRI (its qualified alignments: pages/alignments.py, read through this model).
 
 Contract: `Model(store, base)` reads the labels, notations and types of every IRI once (the release is
 read-only; a new release means a new Model); every other method reads the store when asked. Nothing
-here renders: methods give strings, IRIs, `Link`s and `Alignment`s (read from the qualified alignment
-nodes, so each carries its basis, sources and note), lists sorted so that a page is the
-same at every render (codes in natural order: 1.2 before 1.10).
+here renders: methods give strings, IRIs and `Link`s, lists sorted so that a page is the same at
+every render (codes in natural order: 1.2 before 1.10).
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 import copy
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -76,32 +74,6 @@ class Link:
     kind: str = ""
     note: str = ""
     lang: str = ""  # the label's language when it differs from the page's (a fallback): marked so
-
-
-# the bases of a qualified alignment (ontology: psm:BaseAllineamento), in the order pages show them:
-# what a source states, then a reading of a source's layout, then what a rule derives from the axis
-BASES = ("dichiarato", "interpretazione", "derivato")
-
-
-@dataclass
-class Alignment:
-    """A qualified alignment (psm:AllineamentoQualificato) of a plan element to a vocabulary concept,
-    as the release holds it: its basis (one of BASES, with the ontology's labels), its sources and
-    note; for a derived one, the element (`via`, the axis) whose alignment it follows from by rule
-    and that alignment's own basis (`via_basis`: a rule applied to an interpretation is no more than
-    an interpretation)."""
-
-    node: str
-    subject: Link
-    property: Link
-    target: Link
-    basis: str
-    basis_label: str
-    basis_label_en: str
-    sources: list[Link]
-    note: str = ""
-    via: Link | None = None
-    via_basis: str = ""
 
 
 class Model:
@@ -348,7 +320,7 @@ class Model:
         schemes = [o.value for o in self.objects(iri, SKOS + "inScheme") if isinstance(o, ox.NamedNode)]
         return self.label(schemes[0]) if schemes else ""
 
-    # ------------------------------------------------------------------ sources and alignments
+    # ------------------------------------------------------------------ sources
 
     def sources(self, iri: str) -> list[Link]:
         """The sources of `iri` (dct:source), each with publisher and date as note."""
@@ -361,75 +333,6 @@ class Model:
                 link.note = ", ".join(x for x in (publisher, date) if x)
                 out.append(link)
         return out
-
-    def alignments(self, iri: str) -> list[Alignment]:
-        """The qualified alignments of the plan element `iri` (psm:allineamentoQualificato), stated,
-        interpreted or derived, in BASES order, then by relation and concept code."""
-        nodes = [o.value for o in self.objects(iri, self.psm + "allineamentoQualificato")]
-        return self._sorted(a for a in map(self.alignment, nodes) if a is not None)
-
-    def alignments_to(self, concept: str) -> list[Alignment]:
-        """Every qualified alignment whose concept is `concept`, in BASES order, then by element."""
-        nodes = {
-            q.subject.value
-            for q in self.store.quads_for_pattern(
-                None, ox.NamedNode(self.psm + "concettoAllineato"), ox.NamedNode(concept)
-            )
-            if isinstance(q.subject, ox.NamedNode)
-        }
-        found = [a for a in map(self.alignment, sorted(nodes)) if a is not None]
-        return sorted(found, key=lambda a: (_basis_rank(a.basis), self.code_key(a.subject.iri), a.node))
-
-    def alignment(self, node: str) -> Alignment | None:
-        """The qualified alignment `node`; None when the release lacks its element, concept,
-        relation or basis (SHACL requires them: a release that validated has them all)."""
-        psm = self.psm
-        owners = self.subjects(psm + "allineamentoQualificato", node)
-        concept = self._iri(node, psm + "concettoAllineato")
-        relation = self._iri(node, psm + "relazioneAllineamento")
-        basis = self._iri(node, psm + "baseAllineamento")
-        if not owners or concept is None or relation is None or basis is None:
-            return None
-        via, via_basis = None, ""
-        origin = self._iri(node, psm + "derivatoDa")
-        if origin is not None:
-            origin_owners = self.subjects(psm + "allineamentoQualificato", origin)
-            via = self.link(origin_owners[0]) if origin_owners else None
-            origin_basis = self._iri(origin, psm + "baseAllineamento")
-            via_basis = origin_basis.removeprefix(psm) if origin_basis else ""
-        subject = self.link(owners[0])
-        lineage = self.lineage(owners[0])
-        if lineage:  # an axis 4 is in every edition: say which
-            subject.note = f"PSM {self.notations.get(lineage[0], '')}"
-        return Alignment(
-            node=node,
-            subject=subject,
-            property=self.link(relation),
-            target=self.link(concept),
-            basis=basis.removeprefix(psm),
-            basis_label=self.label(basis),
-            basis_label_en=self.label(basis, "en"),
-            sources=self.sources(node),
-            note=self.literal(node, SKOS + "editorialNote"),
-            via=via,
-            via_basis=via_basis,
-        )
-
-    def _iri(self, iri: str, predicate: str) -> str | None:
-        for o in self.objects(iri, predicate):
-            if isinstance(o, ox.NamedNode):
-                return o.value
-        return None
-
-    def _sorted(self, alignments: Iterable[Alignment]) -> list[Alignment]:
-        return sorted(
-            alignments,
-            key=lambda a: (_basis_rank(a.basis), a.property.label, self.code_key(a.target.iri)),
-        )
-
-
-def _basis_rank(basis: str) -> int:
-    return BASES.index(basis) if basis in BASES else len(BASES)
 
 
 def term_key(term: ox.Term) -> tuple[int, str, str]:

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from psm_ld.pages.alignments import BASES, Alignment, alignments_to
 from psm_ld.pages.kinds.common import document
-from psm_ld.pages.model import BASES, Alignment, Link, Model
+from psm_ld.pages.model import Link, Model
 from psm_ld.pages.urls import View
 from psm_ld.vocab import DCT, SKOS
 
@@ -43,7 +44,7 @@ def plan_elements(model: Model, iri: str) -> tuple[list[dict[str, object]], list
 
 def _aligned(model: Model, iri: str) -> list[Alignment]:
     narrower = model.subjects(SKOS + "broader", iri)
-    return [a for target in [iri, *narrower] for a in model.alignments_to(target)]
+    return [a for target in [iri, *narrower] for a in alignments_to(model, target)]
 
 
 def context(model: Model, v: View, iri: str, cls: str) -> dict[str, object]:

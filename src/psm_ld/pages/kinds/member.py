@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
+from psm_ld.pages.alignments import BASES, alignments_of
 from psm_ld.pages.counts import counts
 from psm_ld.pages.jsonld import member_jsonld
 from psm_ld.pages.kinds.common import document
-from psm_ld.pages.model import BASES, Model
+from psm_ld.pages.model import Model
 from psm_ld.pages.urls import View
 from psm_ld.vocab import DCT, SKOS, SKOSXL
 
@@ -24,7 +25,7 @@ CHILD_LEVEL = {"Asse": "Strategia", "Strategia": "Azione"}
 def context(model: Model, v: View, iri: str, level: str) -> dict[str, object]:
     lineage = model.lineage(iri)
     plan = next((p for p in lineage if model.level(p) == "PianoStrategico"), None)
-    alignments = model.alignments(iri)
+    alignments = alignments_of(model, iri)
     by_basis = {basis: [a for a in alignments if a.basis == basis] for basis in BASES}
     children_level = CHILD_LEVEL.get(level)
     children = []
@@ -51,7 +52,7 @@ def context(model: Model, v: View, iri: str, level: str) -> dict[str, object]:
         "lineage": [model.link(p) for p in lineage],
         "alignments": by_basis,
         "plan": model.link(plan) if plan else None,
-        "plan_aligned": bool(plan and model.alignments(plan)),
+        "plan_aligned": bool(plan and alignments_of(model, plan)),
         "children": children,
         "children_level": children_level,
         "counts": counts(model, iri) if level == "Asse" else [],

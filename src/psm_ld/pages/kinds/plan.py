@@ -15,10 +15,11 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from psm_ld.pages import charts
+from psm_ld.pages.alignments import BASES, Alignment, alignments_of
 from psm_ld.pages.counts import CountLine, counts
 from psm_ld.pages.i18n import Translator
 from psm_ld.pages.jsonld import plan_jsonld
-from psm_ld.pages.model import BASES, Alignment, Link, Model
+from psm_ld.pages.model import Link, Model
 from psm_ld.pages.series import STATUS_LABELS, status
 from psm_ld.pages.urls import View
 from psm_ld.queries import NamedQuery
@@ -58,9 +59,9 @@ def summary(model: Model, plan: str, year: int) -> dict[str, object]:
     start, end = _period(model, plan)
     lines = {line.cls: line for line in counts(model, plan)}
     actions = model.descendants(plan, "Azione")
-    alignments = [a for m in [plan, *model.descendants(plan, "Asse")] for a in model.alignments(m)]
+    alignments = [a for m in [plan, *model.descendants(plan, "Asse")] for a in alignments_of(model, m)]
     derived = sum(
-        1 for m in [*model.descendants(plan, "Strategia"), *actions] for a in model.alignments(m)
+        1 for m in [*model.descendants(plan, "Strategia"), *actions] for a in alignments_of(model, m)
         if a.basis == "derivato"
     )  # fmt: skip
     state = status(start, end, year)
@@ -105,7 +106,7 @@ def context(model: Model, plan: str, year: int) -> dict[str, object]:
     start, end = _period(model, plan)
     code = model.notations.get(plan, "")
     matrix = _matrix(model, plan, axes, t)
-    alignments = [a for m in [*axes, plan] for a in model.alignments(m)]
+    alignments = [a for m in [*axes, plan] for a in alignments_of(model, m)]
     state = status(start, end, year)
     texts: dict[str, object] = {}
     for name, value in (
@@ -133,7 +134,7 @@ def context(model: Model, plan: str, year: int) -> dict[str, object]:
         "derived": sum(
             1
             for m in model.descendants(plan, "Strategia") + model.descendants(plan, "Azione")
-            for a in model.alignments(m)
+            for a in alignments_of(model, m)
             if a.basis == "derivato"
         ),
         "axis_chart": _axis_chart(f"grafico-conteggi-{code}", code, rows, t),
@@ -176,7 +177,7 @@ def _matrix(model: Model, plan: str, axes: list[str], t: Translator) -> dict[str
 
     def cells(member: str) -> list[dict[str, object]]:
         found: dict[str, Alignment] = {
-            a.target.iri: a for a in model.alignments(member) if a.property.iri in relations
+            a.target.iri: a for a in alignments_of(model, member) if a.property.iri in relations
         }
         out = []
         for concept in columns:
