@@ -2,7 +2,8 @@
 denominazioni, allineamenti, conteggi) → its named graph, every triple remembering its CSV cell.
 
 Alignments carry their basis (psm:AllineamentoQualificato): stated by a source, an interpretation
-of a source's layout, or derived here by rule from the axis (data/README.md).
+of a source's layout, or derived by rule from the axis once the tables are read (build/alignments.py:
+what the table may say, and the rule; data/README.md).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from rdflib import Literal, URIRef
 
+from psm_ld.build.alignments import BASES, RELATIONS, derive
 from psm_ld.build.built import Built
 from psm_ld.build.iris import DCAT, DCTERMS, RDF, RDFS, SKOS, SKOSXL, XSD
 from psm_ld.build.tables import (
@@ -41,31 +43,6 @@ TABLE_COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 REQUIRED_TABLES = ("fonti.csv", "piano.csv", "assi.csv")
 
-# allineamenti.csv «relazione» → (ontology property, target class, IRI path of the target)
-RELATIONS: dict[str, tuple[str, str, str]] = {
-    "missione-pnrr": ("missionePNRR", "MissionePNRR", "pnrr/missione/{}"),
-    "componente-pnrr": ("componentePNRR", "ComponentePNRR", "pnrr/componente/{}"),
-    "obiettivo-coesione": (
-        "obiettivoStrategicoCoesione",
-        "ObiettivoStrategicoCoesione",
-        "coesione/2021-2027/obiettivo/{}",
-    ),
-    "obiettivo-specifico-coesione": (
-        "obiettivoSpecificoCoesione",
-        "ObiettivoSpecificoCoesione",
-        "coesione/2021-2027/obiettivo-specifico/{}",
-    ),
-    "programma-ue": ("programmaUE", "ProgrammaUE", "programma-ue/{}"),
-    "strumento-finanziamento": (
-        "strumentoFinanziamento",
-        "StrumentoFinanziamento",
-        "strumento-finanziamento/{}",
-    ),
-}
-# allineamenti.csv «base» → individual of psm:BaseAllineamento; «derivato» is never written, only computed
-BASES = {"dichiarato": "dichiarato", "interpretazione": "interpretazione"}
-# the relations an axis hands down to its strategies and actions (psm:derivato)
-INHERITED = ("missione-pnrr", "obiettivo-coesione")
 COUNTED = {"assi": "Asse", "strategie": "Strategia", "azioni": "Azione"}
 PLAN = "piano"  # how tables name the plan edition itself in «oggetto» / «soggetto»
 
@@ -316,7 +293,7 @@ class EditionBuilder:
                 node = self._qualified(row, subject, row["relazione"], row["obiettivo"], target, base)
                 self._cite(row, node)
                 self._text(row, "nota", node, SKOS.editorialNote)
-        self._derive()
+        derive(self.graph, self.psm, self.built.origins)
 
     def _qualified(
         self, row: Row, subject: URIRef, relation: str, code: str, target: URIRef, base: str
@@ -329,44 +306,6 @@ class EditionBuilder:
         self._add(row, "relazione", node, self.psm.relazioneAllineamento, self.psm[RELATIONS[relation][0]])
         self._add(row, "base", node, self.psm.baseAllineamento, self.psm[base])
         return node
-
-    def _derive(self) -> None:
-        """Strategies and actions share their axis's PNRR mission and cohesion objective: a rule, so
-        each gets a qualified alignment with basis psm:derivato that points at the axis's one
-        (psm:derivatoDa), unless a source states the same alignment for it."""
-        graph, psm = self.graph, self.psm
-        for axis in sorted(s for s in graph.subjects(RDF.type, psm.Asse) if isinstance(s, URIRef)):
-            for relation in INHERITED:
-                prop = psm[RELATIONS[relation][0]]
-                for source_node in sorted(graph.objects(axis, psm.allineamentoQualificato)):
-                    if (source_node, psm.relazioneAllineamento, prop) not in graph:
-                        continue
-                    target = graph.value(source_node, psm.concettoAllineato)
-                    code = str(source_node).rsplit(f"#allineamento-{relation}-", 1)[1]
-                    origin = self.built.origins.get((axis, prop))  # the axis's row: where to look
-                    for member in sorted(self._below(axis)):
-                        node = URIRef(f"{member}#allineamento-{relation}-{code}")
-                        if (member, psm.allineamentoQualificato, node) in graph:
-                            continue  # a source states it for the member itself
-                        graph.add((member, psm.allineamentoQualificato, node))
-                        for p, o in (
-                            (RDF.type, psm.AllineamentoQualificato),
-                            (psm.concettoAllineato, target),
-                            (psm.relazioneAllineamento, prop),
-                            (psm.baseAllineamento, psm.derivato),
-                            (psm.derivatoDa, source_node),
-                        ):
-                            graph.add((node, p, o))  # type: ignore[arg-type]
-                        if origin is not None:
-                            self.built.origins.setdefault((node, None), origin)
-
-    def _below(self, axis: URIRef) -> set[URIRef]:
-        """The strategies of an axis and their actions."""
-        strategies = {s for s in self.graph.subjects(SKOS.broader, axis) if isinstance(s, URIRef)}
-        actions = {
-            a for s in strategies for a in self.graph.subjects(SKOS.broader, s) if isinstance(a, URIRef)
-        }
-        return strategies | actions
 
     def _counts(self, rows: list[Row]) -> None:
         """Headline counts as each source declares them (conflicts are kept, not resolved)."""
