@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from psm_ld.pages import charts
 from psm_ld.pages.alignments import BASES, Alignment, alignments_of
+from psm_ld.pages.charts.bars import Bar, BarGroup, compare_editions, declared_vs_present
+from psm_ld.pages.charts.matrix import MatrixRow, alignment_matrix
+from psm_ld.pages.charts.svg import Chart
 from psm_ld.pages.counts import CountLine, counts
 from psm_ld.pages.i18n import Translator
 from psm_ld.pages.jsonld import plan_jsonld
@@ -215,19 +217,19 @@ def _short(model: Model, iri: str) -> Link:
     return model.link(iri)
 
 
-def _bar(label: str, line: CountLine | None, level: str = "") -> charts.Bar:
+def _bar(label: str, line: CountLine | None, level: str = "") -> Bar:
     if line is None:
-        return charts.Bar(label, 0, [], level)
-    return charts.Bar(label, line.present, [d.value for d in line.declared], level)
+        return Bar(label, 0, [], level)
+    return Bar(label, line.present, [d.value for d in line.declared], level)
 
 
-def _axis_chart(chart_id: str, code: str, rows: list[dict[str, object]], t: Translator) -> charts.Chart:
+def _axis_chart(chart_id: str, code: str, rows: list[dict[str, object]], t: Translator) -> Chart:
     groups = []
     for row in rows:
         link: Link = row["link"]  # type: ignore[assignment]
         lines: dict[str, CountLine] = row["counts"]  # type: ignore[assignment]
         groups.append(
-            charts.BarGroup(
+            BarGroup(
                 t("chart.axis", code=link.code),
                 [
                     _bar(t.word("Strategia", 2), lines.get("Strategia")),
@@ -235,10 +237,10 @@ def _axis_chart(chart_id: str, code: str, rows: list[dict[str, object]], t: Tran
                 ],
             )
         )
-    return charts.declared_vs_present(chart_id, t("chart.counts_title", code=code), groups, t)
+    return declared_vs_present(chart_id, t("chart.counts_title", code=code), groups, t)
 
 
-def _matrix_chart(chart_id: str, code: str, matrix: dict[str, object], t: Translator) -> charts.Chart:
+def _matrix_chart(chart_id: str, code: str, matrix: dict[str, object], t: Translator) -> Chart:
     missions: list[Link] = matrix["missions"]  # type: ignore[assignment]
     objectives: list[Link] = matrix["objectives"]  # type: ignore[assignment]
     columns = [(c.code, c.note or c.label) for c in missions + objectives]
@@ -246,9 +248,9 @@ def _matrix_chart(chart_id: str, code: str, matrix: dict[str, object], t: Transl
     for row in matrix["rows"]:  # type: ignore[attr-defined]
         link: Link = row["link"]
         label = t("matrix.plan_row") if row["plan"] else t("chart.axis", code=link.code)
-        rows.append(charts.MatrixRow(label, label, [(c["basis"], c["sources"]) for c in row["cells"]]))
+        rows.append(MatrixRow(label, label, [(c["basis"], c["sources"]) for c in row["cells"]]))
     groups = [(t("matrix.missions"), len(missions)), (t("matrix.objectives"), len(objectives))]
-    return charts.alignment_matrix(chart_id, t("chart.matrix_title", code=code), columns, groups, rows, t)
+    return alignment_matrix(chart_id, t("chart.matrix_title", code=code), columns, groups, rows, t)
 
 
 def _comparison(editions: list[dict[str, object]], t: Translator) -> dict[str, object]:
@@ -260,6 +262,6 @@ def _comparison(editions: list[dict[str, object]], t: Translator) -> dict[str, o
         for e in editions:
             lines: dict[str, CountLine] = e["counts"]  # type: ignore[assignment]
             bars.append(_bar(str(e["code"]), lines.get(cls), plural))
-        groups.append(charts.BarGroup(plural, bars))
-    chart = charts.editions("grafico-edizioni", t("chart.editions_title"), groups, t)
+        groups.append(BarGroup(plural, bars))
+    chart = compare_editions("grafico-edizioni", t("chart.editions_title"), groups, t)
     return {"chart": chart, "levels": levels}
