@@ -13,7 +13,7 @@ from __future__ import annotations
 import pyoxigraph as ox
 
 from psm_ld.pages.alignments import BASES, Alignment, alignments_to
-from psm_ld.pages.kinds.common import document
+from psm_ld.pages.kinds.common import head, other_title
 from psm_ld.pages.model import Link, Model
 from psm_ld.pages.urls import View
 from psm_ld.vocab import DCT, SKOS
@@ -63,20 +63,15 @@ def context(model: Model, v: View, iri: str, cls: str) -> dict[str, object]:
         for o in model.objects(iri, SKOS + p)
         if isinstance(o, ox.NamedNode)
     ]
-    title, title_lang = model.label_lang(iri)
-    other = "it" if model.lang == "en" else "en"
     definition, definition_lang = model.literal_lang(iri, SKOS + "definition")
     if not definition:
         definition, definition_lang = model.literal_lang(iri, DCT + "description")
     scope, scope_lang = model.literal_lang(iri, SKOS + "scopeNote")
     return {
-        "v": v,
+        **head(model, v, iri),
+        **other_title(model, iri),
         "cls": cls,
         "code": model.notations.get(iri, ""),
-        "title": title,
-        "title_lang": model.fallback(title_lang),
-        "other_title": model.labels.get(iri, {}).get(other, ""),
-        "other_title_lang": other,
         "alt": model.literals(iri, SKOS + "altLabel"),
         "definition": definition,
         "definition_lang": model.fallback(definition_lang),
@@ -89,5 +84,4 @@ def context(model: Model, v: View, iri: str, cls: str) -> dict[str, object]:
         "alignments": by_basis,
         "aligned": bool(found),
         "sources": model.sources(iri),
-        **document(model, v, iri),
     }

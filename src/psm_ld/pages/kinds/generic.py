@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import pyoxigraph as ox
 
-from psm_ld.pages.kinds.common import document
+from psm_ld.pages.kinds.common import head
 from psm_ld.pages.model import Model
 from psm_ld.pages.properties import properties
 from psm_ld.pages.urls import View
@@ -23,15 +23,11 @@ def context(model: Model, v: View, iri: str) -> dict[str, object]:
     for quad in model.store.quads_for_pattern(None, None, ox.NamedNode(iri)):
         if isinstance(quad.subject, ox.NamedNode):
             incoming[quad.predicate.value].add(quad.subject.value)
-    title, title_lang = model.label_lang(iri)
     return {
-        "v": v,
-        "title": title,
-        "title_lang": model.fallback(title_lang),
+        **head(model, v, iri),
         "rows": properties(model, v, iri),
         "incoming": [
             (model.link(p), [model.link(s) for s in sorted(subjects)[:SHOWN]], len(subjects))
             for p, subjects in sorted(incoming.items())
         ],
-        **document(model, v, iri),
     }

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from psm_ld.pages.alignments import BASES, alignments_of
 from psm_ld.pages.counts import counts
 from psm_ld.pages.jsonld import member_jsonld
-from psm_ld.pages.kinds.common import document
+from psm_ld.pages.kinds.common import head, other_language
 from psm_ld.pages.model import Model
 from psm_ld.pages.urls import View
 from psm_ld.vocab import DCT, SKOS, SKOSXL
@@ -36,15 +36,13 @@ def context(model: Model, v: View, iri: str, level: str) -> dict[str, object]:
             children.append({"link": link, "n": grandchildren, "titled": child in model.labels})
     labels = model.labels.get(iri, {})
     title, title_lang = model.label_lang(iri) if labels else ("", "")
-    other = "it" if model.lang == "en" else "en"
+    other = other_language(model)
     description, description_lang = model.literal_lang(iri, DCT + "description")
     return {
-        "v": v,
+        **head(model, v, iri, (title, title_lang)),
         "level": level,
         "level_label": model.label(model.psm + level),
         "code": model.notations.get(iri, ""),
-        "title": title,
-        "title_lang": model.fallback(title_lang),
         "other_title": labels.get(other, "") if labels.get(other) != title else "",
         "other_title_lang": other,
         "description": description,
@@ -60,7 +58,6 @@ def context(model: Model, v: View, iri: str, level: str) -> dict[str, object]:
         "sources": model.sources(iri),
         "alt_names": _alt_names(model, iri),
         "jsonld": member_jsonld(model, v, iri, level, lineage, title),
-        **document(model, v, iri),
     }
 
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import pyoxigraph as ox
 
-from psm_ld.pages.kinds.common import document
+from psm_ld.pages.kinds.common import head, other_language
 from psm_ld.pages.model import Model
 from psm_ld.pages.urls import View
 from psm_ld.vocab import DCT, OWL, RDFS, SH, SKOS, VANN
@@ -27,12 +27,10 @@ RELATIONS = (  # property, message key (psm_ld.pages.i18n)
 
 def context(model: Model, v: View, iri: str) -> dict[str, object]:
     title, title_lang = model.literal_lang(iri, DCT + "title")
-    other = "it" if model.lang == "en" else "en"
+    other = other_language(model)
     return {
-        "v": v,
-        "title": title or "psm:",
-        "title_lang": model.fallback(title_lang),
-        "other_title": model.literal_lang(iri, DCT + "title", other)[0] if other else "",
+        **head(model, v, iri, (title or "psm:", title_lang)),
+        "other_title": model.literal_lang(iri, DCT + "title", other)[0],
         "other_title_lang": other,
         "descriptions": model.literals(iri, DCT + "description"),
         "version": model.literal(iri, OWL + "versionInfo"),
@@ -41,7 +39,6 @@ def context(model: Model, v: View, iri: str) -> dict[str, object]:
         "namespace": model.psm,
         "classes": _terms(model, [OWL + "Class"]),
         "properties": _terms(model, [OWL + "ObjectProperty", OWL + "DatatypeProperty"]),
-        **document(model, v, iri),
     }
 
 
@@ -52,7 +49,7 @@ def _terms(model: Model, kinds: Iterable[str]) -> list[dict[str, object]]:
         key=lambda s: s.casefold(),
     )
     out = []
-    other = "it" if model.lang == "en" else "en"
+    other = other_language(model)
     for term in found:
         out.append(
             {

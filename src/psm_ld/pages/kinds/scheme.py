@@ -13,7 +13,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
-from psm_ld.pages.kinds.common import document
+from psm_ld.pages.kinds.common import head, other_title
 from psm_ld.pages.kinds.concept import plan_elements
 from psm_ld.pages.model import LEVELS, Link, Model
 from psm_ld.pages.urls import View
@@ -39,15 +39,10 @@ def context(model: Model, v: View, iri: str) -> dict[str, object]:
     members = model.subjects(SKOS + "inScheme", iri)
     editions = model.plans()
     tallies = {c: _tally(model, c, editions) for c in members}
-    title, title_lang = model.label_lang(iri)
     scope, scope_lang = model.literal_lang(iri, SKOS + "scopeNote")
-    other = "it" if model.lang == "en" else "en"
     return {
-        "v": v,
-        "title": title,
-        "title_lang": model.fallback(title_lang),
-        "other_title": model.labels.get(iri, {}).get(other, ""),
-        "other_title_lang": other,
+        **head(model, v, iri),
+        **other_title(model, iri),
         "scope": scope,
         "scope_lang": model.fallback(scope_lang),
         "tree": [_node(model, top, tallies, 1) for top in (tops or members)],
@@ -57,7 +52,6 @@ def context(model: Model, v: View, iri: str) -> dict[str, object]:
         "levels": LEVELS,
         "n": len(members),
         "sources": model.sources(iri),
-        **document(model, v, iri),
     }
 
 

@@ -6,7 +6,7 @@ under `iri#` (node shapes first, then property shapes, each by name) with its pr
 
 from __future__ import annotations
 
-from psm_ld.pages.kinds.common import document
+from psm_ld.pages.kinds.common import head
 from psm_ld.pages.model import Model
 from psm_ld.pages.properties import properties
 from psm_ld.pages.urls import View
@@ -32,12 +32,4 @@ def context(model: Model, v: View, iri: str) -> dict[str, object]:
         }
         for s in shapes
     ]
-    title, title_lang = model.label_lang(iri)
-    return {
-        "v": v,
-        "title": title,
-        "title_lang": model.fallback(title_lang),
-        "rows": properties(model, v, iri),
-        "sections": sections,
-        **document(model, v, iri),
-    }
+    return {**head(model, v, iri), "rows": properties(model, v, iri), "sections": sections}
