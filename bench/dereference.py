@@ -6,50 +6,53 @@ behind nginx)."""
 from __future__ import annotations
 
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import httpx
-
 from bench import load
-from bench.common import ACTION, BASE, BENCH, Config, Server, free_port, log, round_summary
+from bench.common import ACTION, BASE, BENCH, Config, Server, free_port, log, loopback_client, round_summary
 from bench.nginx import export_server, nginx_server
 
 
 def bench_deref(cfg: Config, psm: Server, work: Path, build_dir: Path,
                 exported: Server | None = None) -> tuple[dict, Server]:  # fmt: skip
-    """Dereferencing figures; `exported`: psm-ld's export behind nginx if already written (not started)."""
+    """Dereferencing figures and the nginx Server (stopped by the caller); `exported`: psm-ld's export
+    behind nginx if already written (not started). The servers are started side by side."""
     paths = [f"/{ACTION}.html", f"/{ACTION}.ttl"]
     documents = {}
-    with httpx.Client(base_url=psm.url, timeout=30) as client:
+    with loopback_client(base_url=psm.url, timeout=30) as client:
         for path in paths:
             response = client.get(path)
             response.raise_for_status()
             documents[path] = response.content
     nginx = nginx_server(work / "nginx", documents, free_port())
-    nginx.start(30)
-    with httpx.Client(base_url=nginx.url, timeout=30) as client:
-        for path, body in documents.items():
-            if client.get(path).content != body:
-                raise RuntimeError(f"nginx does not serve the same bytes for {path}")
     ceiling = Server(name="bare-uvicorn", port=(port := free_port()), ready_path=paths[0],
                      command=[sys.executable, str(BENCH / "ceiling_app.py"), "--root", str(work / "nginx" / "www"),
                               "--port", str(port)], log_path=work / "bare-uvicorn.log")  # fmt: skip
-    ceiling.start(60)
     exported = exported or export_server(work, build_dir, BASE, psm.port, free_port())
-    exported.start(30)
-    with httpx.Client(base_url=exported.url, timeout=30) as client:  # the canonical origin's bytes
-        sizes = {path: len(client.get(path).content) for path in paths}
-    log(
-        f"dereferencing: {', '.join(f'{p} ({len(b)} B)' for p, b in documents.items())}; nginx on :{nginx.port}, "
-        f"bare uvicorn on :{ceiling.port}, psm-ld export+nginx on :{exported.port}"
-    )
     result: dict = {"connections": cfg.deref_connections, "duration_s": cfg.duration, "documents": {}}
     try:
+        with ThreadPoolExecutor(3) as starting:  # side by side: each waits only for its own readiness
+            for started in [starting.submit(s.start, t) for s, t in ((nginx, 30), (ceiling, 60), (exported, 30))]:
+                started.result()
+        with loopback_client(base_url=nginx.url, timeout=30) as client:
+            for path, body in documents.items():
+                if client.get(path).content != body:
+                    raise RuntimeError(f"nginx does not serve the same bytes for {path}")
+        with loopback_client(base_url=exported.url, timeout=30) as client:  # the canonical origin's bytes
+            sizes = {path: len(client.get(path).content) for path in paths}
+        log(
+            f"dereferencing: {', '.join(f'{p} ({len(b)} B)' for p, b in documents.items())}; nginx on "
+            f":{nginx.port}, bare uvicorn on :{ceiling.port}, psm-ld export+nginx on :{exported.port}"
+        )
         for path in paths:
             result["documents"][path] = _deref_one(
                 cfg, path, len(documents[path]), (psm, nginx, ceiling, exported), work
             )
             result["documents"][path]["export_bytes"] = sizes[path]
+    except BaseException:
+        nginx.stop()  # returned to the caller (its memory figure) only when the part succeeded
+        raise
     finally:
         ceiling.stop()
         exported.stop()

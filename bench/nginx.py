@@ -7,10 +7,10 @@ in the foreground (daemon off) so the harness owns the process and stops it at t
 from __future__ import annotations
 
 import os
-import subprocess
+from collections.abc import Collection
 from pathlib import Path
 
-from bench.common import BIN, LOOPBACK, Server, require
+from bench.common import LOOPBACK, Server, require
 
 CONF = """
 worker_processes auto;
@@ -82,19 +82,25 @@ def nginx_static(prefix: Path, root: Path, port: int, ready_path: str) -> Server
     )
 
 
-def export_server(cfg_work: Path, build_dir: Path, base: str, upstream_port: int, port: int) -> Server:
-    """psm-ld's own deployment for documents: `psm-ld export` (static files and an nginx config that
-    proxies the rest to psm-ld at upstream_port), run with the standalone configuration it writes."""
+def export_server(cfg_work: Path, build_dir: Path, base: str, upstream_port: int, port: int,
+                  only: Collection[str] | None = None) -> Server:  # fmt: skip
+    """psm-ld's own deployment for documents: its export (static files and an nginx config that
+    proxies the rest to psm-ld at upstream_port), run with the standalone configuration it writes.
+    Written in this process by the function `psm-ld export` runs; `only`: the documents of these
+    resource IRIs alone (--smoke), None: every resource's."""
+    from psm_ld.config import load_settings
+    from psm_ld.export import export
+    from psm_ld.release import current_release
+
     binary = require("nginx")
     if binary is None:
         raise RuntimeError("nginx is not installed: `make bench` installs it (apt-get install nginx)")
     out = cfg_work / "export"
-    env = {**os.environ, "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": base}
-    subprocess.run(
-        [str(BIN / "psm-ld"), "export", "--out", str(out), "--listen", f"{LOOPBACK}:{port}",
-         "--upstream", f"{LOOPBACK}:{upstream_port}"],
-        env=env, check=True, capture_output=True,
-    )  # fmt: skip
+    settings = load_settings(build_dir=build_dir, base_uri=base)
+    release = current_release(build_dir)
+    if release is None:
+        raise RuntimeError(f"no release in {build_dir}")
+    export(settings, release, out, f"{LOOPBACK}:{port}", f"{LOOPBACK}:{upstream_port}", only)
     for folder in (out, *out.rglob("*")):  # workers run as an unprivileged user when root starts them
         folder.chmod(0o755 if folder.is_dir() else 0o644)
     user = " user nobody nogroup;" if os.geteuid() == 0 else ""

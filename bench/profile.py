@@ -10,10 +10,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import httpx
-
 from bench import load
-from bench.common import BIN, RESULTS, SPARQL_JSON, Server, require
+from bench.common import BIN, RESULTS, SPARQL_JSON, Server, loopback_client, require
 
 
 def pyspy_start(pid: int, seconds: int, out: Path, gil: bool = False) -> subprocess.Popen[bytes] | None:
@@ -183,7 +181,7 @@ def profile_sequential(server: Server, queries: list[str]) -> dict:
     seconds = 6
     spy = pyspy_start(server.process.pid, seconds, out)  # type: ignore[union-attr]
     stop_at = time.perf_counter() + seconds - 0.5
-    with httpx.Client(base_url=server.url, timeout=60) as client:
+    with loopback_client(base_url=server.url, timeout=60) as client:
         n = 0
         while time.perf_counter() < stop_at:
             client.post("/sparql", content=queries[n % len(queries)].encode(),

@@ -31,7 +31,7 @@ import psutil  # noqa: E402
 from bench import load  # noqa: E402
 from bench.anchors import bench_versus_plan  # noqa: E402
 from bench.build_times import bench_build  # noqa: E402
-from bench.common import BASE, RESULTS, ROOT, Config, Server, free_port, log, require  # noqa: E402
+from bench.common import ACTION, BASE, RESULTS, ROOT, Config, Server, free_port, log, require  # noqa: E402
 from bench.dereference import bench_deref  # noqa: E402
 from bench.documents import bench_documents  # noqa: E402
 from bench.nginx import export_server  # noqa: E402
@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--smoke", action="store_true", help="tiny settings, runs bounded by count (~10 s)")
+    parser.add_argument("--smoke", action="store_true", help="tiny settings, runs bounded by count, parts side by side: checks the harness works")
     parser.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
     parser.add_argument("--skip", default="", help="comma-separated parts and anchors to skip: "
                         "build,mix,versus,deref,documents,scale,virtuoso,rdflib,rdflib-scale,ceiling")
@@ -83,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
     log(f"settings: {results['config']}")
     began = time.perf_counter()
     servers: list[Server] = []
-    scale_future = None
+    # --smoke: the parts run side by side (nothing is measured); they stop their own servers, and are
+    # waited for before the folder goes, also when one fails
+    side = ThreadPoolExecutor(6, thread_name_prefix="smoke")
     try:
         build_dir = work / "build"
         if "build" in skip:  # serve a copy of the current release instead of building one
@@ -96,71 +98,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             results["build"] = bench_build(cfg, build_dir)
         plan_nquads = (build_dir / "current" / "psm.nq").resolve()
-        if cfg.smoke and "scale" not in skip:  # nothing is measured: the scale part runs beside the rest
-            scale_future = ThreadPoolExecutor(1).submit(bench_scale, cfg, plan_nquads, work)
-
+        scale = side.submit(bench_scale, cfg, plan_nquads, work) if cfg.smoke and "scale" not in skip else None
         if not {"mix", "versus", "deref"} <= skip:
-            psm = psm_server(build_dir, work, smoke=cfg.smoke)
-            servers.append(psm)
-            anchor = anchor_server(plan_nquads, work)
-            if "mix" not in skip:
-                servers.append(anchor)
-            exported = None
-            if cfg.smoke:  # overlapped: the export written and the anchor started while psm-ld starts
-                background = ThreadPoolExecutor(2)
-                export_made = background.submit(export_server, work, build_dir, BASE, psm.port, free_port())
-                anchor_started = background.submit(anchor.start) if "mix" not in skip else None
-            cold = psm.start()  # the first start writes the on-disk store from the N-Quads
-            if cfg.smoke:
-                warm = None
-                exported = export_made.result()
-                background.shutdown()
-            else:
-                psm.stop()
-                warm = psm.start()
-            results["startup"] = {"psm-ld_cold_s": round(cold, 3), "psm-ld_warm_s": warm and round(warm, 3)}
-            log(f"start-up: psm-ld cold {cold:.2f} s, warm {warm or 0:.2f} s (process start to /health 200)")
-            versus_future = None
-            if "versus" not in skip and cfg.smoke:  # nothing is measured: beside the rdflib mix
-                versus_future = ThreadPoolExecutor(1).submit(bench_versus_plan, cfg, psm, work, plan_nquads)
-            elif "versus" not in skip:
-                results["versus_plan"] = bench_versus_plan(cfg, psm, work, plan_nquads)
-            if "mix" not in skip:
-                started = anchor_started.result() if cfg.smoke else anchor.start()  # type: ignore[union-attr]
-                results["startup"]["rdflib-endpoint_s"] = round(started, 3)
-                log(f"start-up: rdflib-endpoint {results['startup']['rdflib-endpoint_s']:.2f} s")
-                results["sparql_mix"] = bench_mix(cfg, psm, anchor, work, plan_nquads)
-                results["memory_mb"] = {"rdflib-endpoint_peak": round(anchor.peak_rss / 1e6, 1)}
-                if cfg.profile and (results["sparql_mix"]["summary"]["ratio_rps"] or 0) < 10:
-                    log("profiling psm-ld under the SPARQL mix (py-spy, server + workers)")
-                    results["sparql_mix"]["profile"] = profile_load(
-                        psm,
-                        mix_requests(mix_queries(), False),
-                        cfg.concurrency,
-                        "sparql-mix",
-                        work,
-                        unique=True,
-                    )
-                anchor.stop()
-            if versus_future is not None:
-                results["versus_plan"] = versus_future.result()
-            if "deref" not in skip:
-                deref, nginx = bench_deref(cfg, psm, work, build_dir, exported)
-                servers.append(nginx)
-                results["dereference"] = deref
-                results.setdefault("memory_mb", {})["nginx_peak"] = round(nginx.peak_rss / 1e6, 1)
-                nginx.stop()
-                if cfg.profile:
-                    for path, doc in deref["documents"].items():
-                        s = doc["summary"]
-                        if s["ratio_rps"] < 0.3 or s["psm-ld"]["errors"]:
-                            log(f"profiling psm-ld dereferencing {path} (py-spy)")
-                            doc["profile"] = profile_load(psm, [load.Request("GET", path, {})],
-                                                          cfg.deref_connections, f"deref-{path.rsplit('.', 1)[1]}",
-                                                          work, gil=True)  # fmt: skip
-            results.setdefault("memory_mb", {})["psm-ld_peak"] = round(psm.peak_rss / 1e6, 1)
-            results["memory_mb"]["psm-ld_processes"] = len(psm.pids())
-            psm.stop()
+            serve_plan = smoke_plan if cfg.smoke else measure_plan
+            serve_plan(cfg, work, build_dir, plan_nquads, results, servers, side)
 
         if (
             "build" not in skip
@@ -174,10 +115,9 @@ def main(argv: list[str] | None = None) -> int:
             results["documents"] = bench_documents(cfg, build_dir, work)
 
         if "scale" not in skip:
-            results["scale"] = scale_future.result() if scale_future else bench_scale(cfg, plan_nquads, work)
+            results["scale"] = scale.result() if scale else bench_scale(cfg, plan_nquads, work)
     finally:
-        if scale_future:  # its own servers are stopped by itself; wait before the folder goes
-            scale_future.exception()
+        side.shutdown(wait=True, cancel_futures=True)
         for server in servers:
             server.stop()
         results["elapsed_s"] = round(time.perf_counter() - began, 1)
@@ -191,6 +131,95 @@ def main(argv: list[str] | None = None) -> int:
     print_report(results)
     log(f"results written to {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}")
     return 0
+
+
+def measure_plan(cfg: Config, work: Path, build_dir: Path, plan_nquads: Path, results: dict,
+                 servers: list[Server], side: ThreadPoolExecutor) -> None:  # fmt: skip
+    """Start-up, the comparison with the native servers, the SPARQL mix and dereferencing on the
+    plan's release, one after the other: each measurement has the machine to itself."""
+    psm = psm_server(build_dir, work)
+    servers.append(psm)
+    cold = psm.start()  # the first start writes the on-disk store from the N-Quads
+    psm.stop()
+    warm = psm.start()
+    results["startup"] = {"psm-ld_cold_s": round(cold, 3), "psm-ld_warm_s": round(warm, 3)}
+    log(f"start-up: psm-ld cold {cold:.2f} s, warm {warm:.2f} s (process start to /health 200)")
+    if "versus" not in cfg.skip:
+        results["versus_plan"] = bench_versus_plan(cfg, psm, work, plan_nquads)
+    if "mix" not in cfg.skip:
+        anchor = anchor_server(plan_nquads, work)
+        servers.append(anchor)
+        results["startup"]["rdflib-endpoint_s"] = round(anchor.start(), 3)
+        mix_part(cfg, psm, anchor, work, plan_nquads, results)
+    if "deref" not in cfg.skip:
+        deref_part(cfg, psm, work, build_dir, None, results, servers)
+    results.setdefault("memory_mb", {})["psm-ld_peak"] = round(psm.peak_rss / 1e6, 1)
+    results["memory_mb"]["psm-ld_processes"] = len(psm.pids())
+    psm.stop()
+
+
+def smoke_plan(cfg: Config, work: Path, build_dir: Path, plan_nquads: Path, results: dict,
+               servers: list[Server], side: ThreadPoolExecutor) -> None:  # fmt: skip
+    """--smoke: the same parts on the same code, side by side: rdflib-endpoint starts and the export
+    (one action's documents) is written while psm-ld starts; then the comparison with Oxigraph
+    server, dereferencing (nginx, the bare ASGI app and the export behind nginx start together) and
+    the SPARQL mix run at once. Nothing is measured, so nothing needs the machine to itself."""
+    psm = psm_server(build_dir, work, smoke=True)
+    servers.append(psm)
+    anchor = anchor_server(plan_nquads, work)
+    anchor_started = None
+    if "mix" not in cfg.skip:
+        servers.append(anchor)
+        anchor_started = side.submit(anchor.start)
+    exported = None
+    if "deref" not in cfg.skip:
+        exported = side.submit(export_server, work, build_dir, BASE, psm.port, free_port(), [BASE + ACTION])
+    cold = psm.start()
+    results["startup"] = {"psm-ld_cold_s": round(cold, 3), "psm-ld_warm_s": None}
+    log(f"start-up: psm-ld {cold:.2f} s (process start to /health 200)")
+    versus = side.submit(bench_versus_plan, cfg, psm, work, plan_nquads) if "versus" not in cfg.skip else None
+    deref = None
+    if exported is not None:
+        deref = side.submit(deref_part, cfg, psm, work, build_dir, exported.result(), results, servers)
+    if anchor_started is not None:
+        results["startup"]["rdflib-endpoint_s"] = round(anchor_started.result(), 3)
+        mix_part(cfg, psm, anchor, work, plan_nquads, results)
+    if versus is not None:
+        results["versus_plan"] = versus.result()
+    if deref is not None:
+        deref.result()
+    results.setdefault("memory_mb", {})["psm-ld_peak"] = round(psm.peak_rss / 1e6, 1)
+    results["memory_mb"]["psm-ld_processes"] = len(psm.pids())
+    psm.stop()
+
+
+def mix_part(cfg: Config, psm: Server, anchor: Server, work: Path, plan_nquads: Path, results: dict) -> None:
+    """The SPARQL mix against rdflib-endpoint (started), then psm-ld profiled if the target is missed."""
+    log(f"start-up: rdflib-endpoint {results['startup']['rdflib-endpoint_s']:.2f} s")
+    results["sparql_mix"] = bench_mix(cfg, psm, anchor, work, plan_nquads)
+    results.setdefault("memory_mb", {})["rdflib-endpoint_peak"] = round(anchor.peak_rss / 1e6, 1)
+    if cfg.profile and (results["sparql_mix"]["summary"]["ratio_rps"] or 0) < 10:
+        log("profiling psm-ld under the SPARQL mix (py-spy, server + workers)")
+        results["sparql_mix"]["profile"] = profile_load(psm, mix_requests(mix_queries(), False), cfg.concurrency,
+                                                        "sparql-mix", work, unique=True)  # fmt: skip
+    anchor.stop()
+
+
+def deref_part(cfg: Config, psm: Server, work: Path, build_dir: Path, exported: Server | None, results: dict,
+               servers: list[Server]) -> None:  # fmt: skip
+    """Dereferencing against nginx, the bare ASGI app and the export, then psm-ld profiled on a miss."""
+    deref, nginx = bench_deref(cfg, psm, work, build_dir, exported)
+    servers.append(nginx)
+    results["dereference"] = deref
+    results.setdefault("memory_mb", {})["nginx_peak"] = round(nginx.peak_rss / 1e6, 1)
+    nginx.stop()
+    if cfg.profile:
+        for path, doc in deref["documents"].items():
+            s = doc["summary"]
+            if s["ratio_rps"] < 0.3 or s["psm-ld"]["errors"]:
+                log(f"profiling psm-ld dereferencing {path} (py-spy)")
+                doc["profile"] = profile_load(psm, [load.Request("GET", path, {})], cfg.deref_connections,
+                                              f"deref-{path.rsplit('.', 1)[1]}", work, gil=True)  # fmt: skip
 
 
 if __name__ == "__main__":

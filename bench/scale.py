@@ -14,7 +14,7 @@ import httpx
 
 from bench import profile, synth, versus
 from bench.anchors import start_anchors
-from bench.common import BASE, SPARQL_JSON, Config, Server, engine_ms, log, percentiles
+from bench.common import BASE, SPARQL_JSON, Config, Server, engine_ms, log, loopback_client, percentiles
 from bench.servers import psm_server
 from bench.sparql_mix import mix_queries
 
@@ -107,7 +107,7 @@ def _scale_run(server: Server, selective: list[str], aggregate: str, agg_n: int)
     """Sequential selective and aggregate queries over HTTP, each text made distinct (a trailing
     comment) so that psm-ld's result cache never answers; then the aggregate once more, repeated."""
     result: dict = {}
-    with httpx.Client(base_url=server.url, timeout=120) as client:
+    with loopback_client(base_url=server.url, timeout=120) as client:
         result["health"] = client.get("/health").json()
         result["rss_after_load_mb"] = round(server.rss() / 1e6, 1)
         log(

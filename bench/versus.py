@@ -26,7 +26,7 @@ from urllib.parse import quote_plus
 import httpx
 
 from bench import load
-from bench.common import Server, log, median
+from bench.common import Server, log, loopback_client, median
 
 SPARQL_JSON = "application/sparql-results+json"
 TURTLE = "text/turtle"
@@ -122,7 +122,7 @@ def check(endpoints: list[Endpoint], queries: dict[str, str]) -> dict[str, dict[
     answers: dict[str, dict[str, dict]] = {}
     for endpoint in endpoints:
         answers[endpoint.name] = {}
-        with httpx.Client(timeout=120) as client:
+        with loopback_client(timeout=120) as client:
             for name, text in queries.items():
                 began = time.perf_counter()
                 try:
@@ -207,7 +207,7 @@ def compare_latency(title: str, endpoints: list[Endpoint], make_query: Callable[
     times: dict[str, list[float]] = {e.name: [] for e in endpoints}
     answers: dict[str, dict] = {}
     counter = 0
-    with httpx.Client(timeout=300) as client:
+    with loopback_client(timeout=300) as client:
         for endpoint in endpoints:  # once each, answers compared, warm-up
             answers[endpoint.name] = answer(endpoint.ask(client, make_query(0), SPARQL_JSON))
         for _ in range(repeats):

@@ -24,6 +24,7 @@ psm-ld sends. `_en/` itself is internal: its files have no URL of their own.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,8 +67,11 @@ class Exported:
     bytes: int
 
 
-def export(settings: Settings, release: Release, out: Path, listen: str, upstream: str) -> Exported:
-    """Write the export of `release` into `out` (replaced whole; written beside it, then renamed)."""
+def export(settings: Settings, release: Release, out: Path, listen: str, upstream: str,
+           only: Collection[str] | None = None) -> Exported:  # fmt: skip
+    """Write the export of `release` into `out` (replaced whole; written beside it, then renamed).
+    `only`: the documents of these resource IRIs alone (the bench's smoke run: one action's);
+    None, every resource's."""
     out = out.resolve()
     staging = out.with_name(f".{out.name}.staging")
     shutil.rmtree(staging, ignore_errors=True)
@@ -75,7 +79,7 @@ def export(settings: Settings, release: Release, out: Path, listen: str, upstrea
     store = StoreSource(release.nquads).open_faithful()
     documents = Documents(release, settings, store, load_queries(settings.queries_dir))
     base = settings.base_uri
-    resources = documents.resources()
+    resources = [iri for iri in documents.resources() if only is None or iri in only]
     files = size = 0
     for iri in resources:
         for media in DOCUMENT_TYPES:
