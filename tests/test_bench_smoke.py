@@ -1,13 +1,15 @@
 """The benchmark harness still runs end to end (bench/run.py --smoke: tiny scale, load runs stopped
-after a few responses, no warm-ups or restarts). Figures are not asserted — benchmarks print them —
-but every server answers, with no errors. The harness runs in this process (its servers are
-processes, as always): the build and validate it times reuse the imports the tests already made."""
+after a few responses, no warm-ups or restarts, the parts side by side). Figures are not asserted —
+benchmarks print them — but every server answers, with no errors, and none is left running. The
+harness runs in this process (its servers are processes, as always): the build and validate it
+times reuse the imports the tests already made."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import psutil
 import pytest
 from servers import ROOT
 
@@ -22,7 +24,10 @@ def test_bench_harness_smoke_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     from bench import run
 
     out = tmp_path / "smoke.json"
+    before = {p.pid for p in psutil.Process().children(recursive=True)}  # this session's own servers
     assert run.main(["--smoke", "--out", str(out)]) == 0
+    left = [p.cmdline() for p in psutil.Process().children(recursive=True) if p.pid not in before]
+    assert left == []  # every server the harness started is stopped
     printed = capsys.readouterr().out
     result = json.loads(out.read_text())
     mix = result["sparql_mix"]
@@ -30,7 +35,10 @@ def test_bench_harness_smoke_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         assert summary["psm-ld"]["errors"] == summary["rdflib-endpoint"]["errors"] == 0
         assert summary["psm-ld"]["rps"] > 0 and summary["rdflib-endpoint"]["rps"] > 0
     assert set(mix["queries"]) >= {"conteggi-per-asse", "describe-azione"}
-    assert all(mix["answers"]["psm-ld"][name]["status"] == 200 for name in mix["answers"]["psm-ld"])
+    assert mix["excluded"] == {}  # the smoke's queries are answered alike: status and number of results
+    for server in ("psm-ld", "rdflib-endpoint"):
+        assert all(answer["status"] == 200 for answer in mix["answers"][server].values())
+    assert result["startup"]["psm-ld_cold_s"] > 0 and result["startup"]["rdflib-endpoint_s"] > 0
     for document in result["dereference"]["documents"].values():
         servers = {"psm-ld", "nginx", "bare-uvicorn", "psm-ld export+nginx"}
         assert servers <= set(document["summary"])
@@ -40,12 +48,15 @@ def test_bench_harness_smoke_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     scale = result["scale"]
     assert scale["selective_rows"]["min"] >= 1 and scale["aggregate_rows"] >= 1
     assert scale["health"]["store"] == "disk" and scale["engine_selective_ms"]["n"] > 0
-    assert scale["memory_store"]["health"]["store"] == "memory"
-    assert scale["memory_store"]["selective_rows"]["min"] >= 1
+    memory = scale["memory_store"]
+    assert memory["health"]["store"] == "memory"
+    assert memory["selective_rows"]["min"] >= 1 and memory["aggregate_rows"] >= 1
     plan = result["versus_plan"]  # the native server a user would pick: the same engine, in Rust
     assert set(plan["servers"]) >= {"psm-ld", "oxigraph-server"}
     assert all(plan["servers"][s]["errors"] == 0 and plan["servers"][s]["rps"] > 0 for s in plan["servers"])
     assert plan["subsets"]["oxigraph-server"] == plan["queries"]  # every query answered alike
+    assert set(plan["queries"]) >= set(mix["queries"])  # every named query, not only the smoke mix's
+    assert all(answer["status"] == 200 for answer in plan["answers"]["psm-ld"].values())
     assert set(result["verdicts"]) >= {"sparql_mix", "build_validate", "scale_selective",
                                        "plan mix vs oxigraph-server"}  # fmt: skip
     assert "PASS" in printed or "MISS" in printed  # the report is printed
