@@ -1,12 +1,18 @@
-"""Settings, read once from the environment (PSM_*) with defaults for a checkout."""
+"""Settings, read once from the environment (PSM_*) with defaults for a checkout.
+
+Every setting read from its own variable is one row of `Settings`: the field, its type and
+`env(variable, form, default)`; `load_settings` reads them all in that order with one function, and
+a value its form refuses is a SettingsError that names the variable, the value and the form.
+"""
 
 from __future__ import annotations
 
 import os
 import shlex
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -15,34 +21,117 @@ STORE_MODES = ("auto", "memory", "disk", "sparql")
 
 
 @dataclass(frozen=True)
+class Form:
+    """What a setting's text may be: `parse` gives the value or raises ValueError; `expected` says
+    the form, in Italian and in English. A `blank` setting left empty is as if unset, and is read
+    (and named in an error) stripped; any other is read stripped and named as written. `strip`:
+    False for texts taken as written (a password)."""
+
+    parse: Callable[[str], object]
+    expected: tuple[str, str]
+    blank: bool = False
+    strip: bool = True
+
+
+def _number(kind: type[int] | type[float], zero: bool) -> Callable[[str], object]:
+    """Numbers of `kind` above zero and finite; also 0 itself when `zero` (0: never, none)."""
+
+    def parse(text: str) -> object:
+        value = kind(text)
+        if zero and value == 0:
+            return kind(0)
+        if not value > 0 or value == float("inf"):
+            raise ValueError(text)
+        return value
+
+    return parse
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def _switch(text: str) -> bool:
+    if text.lower() not in _TRUE | _FALSE:
+        raise ValueError(text)
+    return text.lower() in _TRUE
+
+
+def _url(text: str) -> str:
+    if urlsplit(text).scheme not in {"http", "https"} or not urlsplit(text).netloc:
+        raise ValueError(text)
+    return text
+
+
+# the forms of settings, with what each expects in Italian and in English
+SECONDS = Form(
+    _number(float, zero=False),
+    ("un numero di secondi maggiore di zero, es. 10 o 2.5", "a number of seconds above zero, e.g. 10 or 2.5"),
+)
+SECONDS_OR_ZERO = Form(
+    _number(float, zero=True),
+    ("un numero di secondi, 0 per mai, es. 2", "a number of seconds, 0 for never, e.g. 2"),
+)
+COUNT = Form(
+    _number(int, zero=False), ("un intero maggiore di zero, es. 10000", "an integer above zero, e.g. 10000")
+)
+COUNT_OR_ZERO = Form(
+    _number(int, zero=True), ("un intero, 0 per nessuno, es. 1", "an integer, 0 for none, e.g. 1")
+)
+SWITCH = Form(_switch, ("1, true, yes, on oppure 0, false, no, off", "1, true, yes, on or 0, false, no, off"))
+# not checked on reading: load_settings checks it after the overrides (an override may name a mode too)
+STORE = Form(str, (f"uno tra {', '.join(STORE_MODES)}", f"one of {', '.join(STORE_MODES)}"))
+URL = Form(
+    _url,
+    (
+        "l'URL http(s) dell'endpoint SPARQL, es. http://127.0.0.1:7878/query (con PSM_STORE=sparql)",
+        "the http(s) URL of the SPARQL endpoint, e.g. http://127.0.0.1:7878/query (with PSM_STORE=sparql)",
+    ),
+    blank=True,
+)
+TEXT = Form(str, ("un testo", "a text"), blank=True, strip=False)
+BASE_URI = (
+    "un URI http(s) assoluto, es. https://dati.example.it/",
+    "an absolute http(s) URI, e.g. https://dati.example.it/",
+)
+
+
+def env(variable: str, form: Form, default: object, *, shown: bool = True) -> Any:
+    """A field of Settings read from `variable` in `form`; `default` while the variable is unset;
+    `shown=False` keeps the value out of the repr (a password)."""
+    return field(default=default, repr=shown, metadata={"env": (variable, form)})
+
+
+@dataclass(frozen=True)
 class Settings:
     base_uri: str = DEFAULT_BASE_URI
     root: Path = PROJECT_ROOT
     build_dir: Path = field(default=PROJECT_ROOT / "build")
-    # serving (issue 3): limits of /sparql and named queries, worker processes, IRI rewriting
-    query_timeout: float = 10.0  # seconds; a query running longer is killed with its worker
-    max_result_rows: int = 10_000  # solutions (SELECT) or triples (CONSTRUCT/DESCRIBE)
-    max_result_bytes: int = 16 * 1024 * 1024
-    sparql_workers: int = 2  # worker processes; one runaway query blocks only one of them
-    rewrite_iris: bool = False  # RDF served with IRIs under the serving origin instead of base_uri
-    store_mode: str = "auto"  # store.STORE_MODES: in memory when small ("auto"), or on disk
-    reload_seconds: float = 2.0  # how often the server looks for a new release (0: never)
-    head_timeout: float = 10.0  # seconds a client has to send a request head (web/server.py)
-    keep_alive: float = 5.0  # seconds an idle keep-alive connection stays open
-    keep_releases: int = 5  # releases a build keeps in build/releases (the current one always)
+    # serving (issue 3): limits of /sparql and named queries, worker processes, IRI rewriting; each
+    # setting read from its variable is one row: field, type, variable, form, default (then why)
+    query_timeout: float = env("PSM_QUERY_TIMEOUT", SECONDS, 10.0)  # longer: killed with its worker
+    max_result_rows: int = env("PSM_MAX_ROWS", COUNT, 10_000)  # solutions, or triples (CONSTRUCT/DESCRIBE)
+    max_result_bytes: int = env("PSM_MAX_RESULT_BYTES", COUNT, 16 * 1024 * 1024)
+    sparql_workers: int = env("PSM_SPARQL_WORKERS", COUNT, 2)  # processes: a runaway query blocks one
+    store_mode: str = env("PSM_STORE", STORE, "auto")  # STORE_MODES: in memory when small ("auto"), on disk
+    reload_seconds: float = env("PSM_RELOAD_SECONDS", SECONDS_OR_ZERO, 2.0)  # looking for a new release
+    keep_releases: int = env("PSM_KEEP_RELEASES", COUNT, 5)  # in build/releases (the current one always)
+    head_timeout: float = env("PSM_HEAD_TIMEOUT", SECONDS, 10.0)  # to send a request head (web/server.py)
+    keep_alive: float = env("PSM_KEEP_ALIVE", SECONDS, 5.0)  # an idle keep-alive connection stays open
     # abuse and load (issue 10): what a query may be, and how workers are shared (pool.WorkerPool)
-    query_max_depth: int = 500  # nested brackets; the engine crashed past ~3,000 (guard.py)
-    query_max_symbols: int = 20_000  # operator and separator characters in a query
-    short_workers: int = 1  # extra workers kept for short queries of clients with none running
-    short_query_seconds: float = 1.0  # time limit on those workers (then 503, Retry-After)
-    queue_wait: float = 0.25  # seconds a request may wait for a worker before a 503 (Retry-After)
-    client_queries: int = 16  # queries one client address may have running or waiting
+    query_max_depth: int = env("PSM_QUERY_MAX_DEPTH", COUNT, 500)  # brackets; the engine crashed past ~3,000
+    query_max_symbols: int = env("PSM_QUERY_MAX_SYMBOLS", COUNT, 20_000)  # operator, separator characters
+    # extra workers kept for short queries of clients with none running, and their time limit (then 503)
+    short_workers: int = env("PSM_SHORT_WORKERS", COUNT_OR_ZERO, 1)
+    short_query_seconds: float = env("PSM_SHORT_QUERY_SECONDS", SECONDS, 1.0)
+    queue_wait: float = env("PSM_QUEUE_WAIT", SECONDS, 0.25)  # waiting for a worker, then 503 (Retry-After)
+    client_queries: int = env("PSM_CLIENT_QUERIES", COUNT, 16)  # running or waiting, per client address
     # the remote store (store_mode "sparql", query/remote.py): the operator's engine, never a client's
-    store_query_url: str | None = None  # SPARQL 1.1 query endpoint
-    store_gsp_url: str | None = None  # Graph Store Protocol endpoint (psm-ld publish)
-    store_update_url: str | None = None  # SPARQL 1.1 Update endpoint, where graphs are dropped with it
-    store_user: str | None = None
-    store_password: str | None = field(default=None, repr=False)
+    store_query_url: str | None = env("PSM_STORE_QUERY_URL", URL, None)  # SPARQL 1.1 query endpoint
+    store_gsp_url: str | None = env("PSM_STORE_GSP_URL", URL, None)  # Graph Store Protocol (psm-ld publish)
+    store_update_url: str | None = env("PSM_STORE_UPDATE_URL", URL, None)  # SPARQL 1.1 Update: drops graphs
+    store_user: str | None = env("PSM_STORE_USER", TEXT, None)
+    store_password: str | None = env("PSM_STORE_PASSWORD", TEXT, None, shown=False)
+    rewrite_iris: bool = env("PSM_REWRITE_IRIS", SWITCH, False)  # IRIs under the serving origin, not base_uri
 
     @property
     def data_dir(self) -> Path:
@@ -80,27 +169,6 @@ class SettingsError(ValueError):
         super().__init__(f"{variable}={shlex.quote(value)}: atteso {expected_it} / expected {expected_en}")
 
 
-# what each kind of setting expects, in Italian and in English
-SECONDS = (
-    "un numero di secondi maggiore di zero, es. 10 o 2.5",
-    "a number of seconds above zero, e.g. 10 or 2.5",
-)
-SECONDS_OR_ZERO = ("un numero di secondi, 0 per mai, es. 2", "a number of seconds, 0 for never, e.g. 2")
-COUNT = ("un intero maggiore di zero, es. 10000", "an integer above zero, e.g. 10000")
-COUNT_OR_ZERO = ("un intero, 0 per nessuno, es. 1", "an integer, 0 for none, e.g. 1")
-SWITCH = ("1, true, yes, on oppure 0, false, no, off", "1, true, yes, on or 0, false, no, off")
-BASE_URI = (
-    "un URI http(s) assoluto, es. https://dati.example.it/",
-    "an absolute http(s) URI, e.g. https://dati.example.it/",
-)
-STORE = (f"uno tra {', '.join(STORE_MODES)}", f"one of {', '.join(STORE_MODES)}")
-URL = (
-    "l'URL http(s) dell'endpoint SPARQL, es. http://127.0.0.1:7878/query (con PSM_STORE=sparql)",
-    "the http(s) URL of the SPARQL endpoint, e.g. http://127.0.0.1:7878/query (with PSM_STORE=sparql)",
-)
-_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
-
-
 def load_settings(**overrides: object) -> Settings:
     """Settings from the environment (PSM_*), then `overrides`; a SettingsError names what is wrong."""
     base = os.environ.get("PSM_BASE_URI", DEFAULT_BASE_URI)
@@ -112,83 +180,29 @@ def load_settings(**overrides: object) -> Settings:
     root = Path(os.environ.get("PSM_ROOT", PROJECT_ROOT))
     build_dir = Path(os.environ.get("PSM_BUILD_DIR", root / "build"))
     values: dict[str, object] = {"base_uri": base, "root": root, "build_dir": build_dir}
-    values.update(_serving_env())
+    values.update(_from_environment())
     values.update(overrides)
     if values.get("store_mode", "auto") not in STORE_MODES:
-        raise SettingsError("PSM_STORE", str(values["store_mode"]), *STORE)
+        raise SettingsError("PSM_STORE", str(values["store_mode"]), *STORE.expected)
     if values.get("store_mode") == "sparql" and not values.get("store_query_url"):
-        raise SettingsError("PSM_STORE_QUERY_URL", "", *URL)
+        raise SettingsError("PSM_STORE_QUERY_URL", "", *URL.expected)
     return Settings(**values)  # type: ignore[arg-type]
 
 
-def _seconds(text: str) -> float:
-    value = float(text)
-    if not value > 0 or value == float("inf"):
-        raise ValueError(text)
-    return value
-
-
-def _seconds_or_zero(text: str) -> float:
-    return 0.0 if float(text) == 0 else _seconds(text)
-
-
-def _count(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise ValueError(text)
-    return value
-
-
-def _count_or_zero(text: str) -> int:
-    return 0 if int(text) == 0 else _count(text)
-
-
-_SERVING_ENV: dict[str, tuple[str, Callable[[str], object], tuple[str, str]]] = {
-    "query_timeout": ("PSM_QUERY_TIMEOUT", _seconds, SECONDS),
-    "max_result_rows": ("PSM_MAX_ROWS", _count, COUNT),
-    "max_result_bytes": ("PSM_MAX_RESULT_BYTES", _count, COUNT),
-    "sparql_workers": ("PSM_SPARQL_WORKERS", _count, COUNT),
-    "store_mode": ("PSM_STORE", str, STORE),
-    "reload_seconds": ("PSM_RELOAD_SECONDS", _seconds_or_zero, SECONDS_OR_ZERO),
-    "keep_releases": ("PSM_KEEP_RELEASES", _count, COUNT),  # at least 1: the current release
-    "head_timeout": ("PSM_HEAD_TIMEOUT", _seconds, SECONDS),
-    "keep_alive": ("PSM_KEEP_ALIVE", _seconds, SECONDS),
-    "query_max_depth": ("PSM_QUERY_MAX_DEPTH", _count, COUNT),
-    "query_max_symbols": ("PSM_QUERY_MAX_SYMBOLS", _count, COUNT),
-    "short_workers": ("PSM_SHORT_WORKERS", _count_or_zero, COUNT_OR_ZERO),
-    "short_query_seconds": ("PSM_SHORT_QUERY_SECONDS", _seconds, SECONDS),
-    "queue_wait": ("PSM_QUEUE_WAIT", _seconds, SECONDS),
-    "client_queries": ("PSM_CLIENT_QUERIES", _count, COUNT),
-}
-
-
-_STORE_URLS = {
-    "store_query_url": "PSM_STORE_QUERY_URL",
-    "store_gsp_url": "PSM_STORE_GSP_URL",
-    "store_update_url": "PSM_STORE_UPDATE_URL",
-}
-
-
-def _serving_env() -> dict[str, object]:
+def _from_environment() -> dict[str, object]:
+    """The fields of Settings whose variable is set, each read in its form, in the fields' order (the
+    first wrong one is the one reported)."""
     values: dict[str, object] = {}
-    for key, (name, parse, expected) in _SERVING_ENV.items():
-        if name in os.environ:
-            try:
-                values[key] = parse(os.environ[name].strip())
-            except ValueError:
-                raise SettingsError(name, os.environ[name], *expected) from None
-    for key, name in _STORE_URLS.items():
-        value = os.environ.get(name, "").strip()
-        if value:
-            if urlsplit(value).scheme not in {"http", "https"} or not urlsplit(value).netloc:
-                raise SettingsError(name, value, *URL)
-            values[key] = value
-    for key, name in (("store_user", "PSM_STORE_USER"), ("store_password", "PSM_STORE_PASSWORD")):
-        if os.environ.get(name):
-            values[key] = os.environ[name]
-    if "PSM_REWRITE_IRIS" in os.environ:
-        switch = os.environ["PSM_REWRITE_IRIS"].strip().lower()
-        if switch not in _TRUE | _FALSE:
-            raise SettingsError("PSM_REWRITE_IRIS", os.environ["PSM_REWRITE_IRIS"], *SWITCH)
-        values["rewrite_iris"] = switch in _TRUE
+    for setting in fields(Settings):
+        if "env" not in setting.metadata or setting.metadata["env"][0] not in os.environ:
+            continue
+        variable, form = setting.metadata["env"]
+        written = os.environ[variable]
+        text = written.strip() if form.strip else written
+        if form.blank and not text:
+            continue
+        try:
+            values[setting.name] = form.parse(text)
+        except ValueError:
+            raise SettingsError(variable, text if form.blank else written, *form.expected) from None
     return values
