@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from psm_ld.pages.i18n import Translator
 from psm_ld.pages.model import LEVELS, Link, Model
 from psm_ld.vocab import DCT, SKOS
 
-# what each counted class is called in a sentence: «28 strategie dichiarate …»
-PLURALS = {"PianoStrategico": "piani", "Asse": "assi", "Strategia": "strategie", "Azione": "azioni"}
-PLURALS_EN = {"PianoStrategico": "plans", "Asse": "axes", "Strategia": "strategies", "Azione": "actions"}
+# what each counted class is called in a sentence («28 strategie dichiarate …»): the catalogue's plural
+ITALIAN, ENGLISH = Translator("it"), Translator("en")
 
 
 @dataclass
@@ -87,21 +87,22 @@ def counts(model: Model, owner: str) -> list[CountLine]:
     owner_level = model.level(owner)
     order = LEVELS[LEVELS.index(owner_level) + 1 :] if owner_level in LEVELS else LEVELS
     for cls in order:
-        lines[cls] = CountLine(cls, PLURALS[cls], PLURALS_EN[cls], len(model.descendants(owner, cls)))
+        lines[cls] = _line(model, owner, cls)
     sums = _axis_sums(model, owner) if owner_level == "PianoStrategico" else {}
     for count, cls, value, _ in _declared(model, owner):
-        line = lines.setdefault(
-            cls,
-            CountLine(
-                cls, PLURALS.get(cls, cls), PLURALS_EN.get(cls, cls), len(model.descendants(owner, cls))
-            ),
-        )
+        line = lines.setdefault(cls, _line(model, owner, cls))
         note = model.literal(count, SKOS + "editorialNote")
         for source in model.sources(count) or [Link("", "")]:  # no source: the page says so
             line.declared.append(Declared(value, source, note, sums.get((cls, source.iri))))
     for line in lines.values():
         line.declared.sort(key=lambda d: (d.value != line.present, d.source.label))
     return list(lines.values())
+
+
+def _line(model: Model, owner: str, cls: str) -> CountLine:
+    """What the data holds of the class `cls` below `owner`, the class named in both languages (an
+    unknown class by its local name)."""
+    return CountLine(cls, ITALIAN.word(cls, 2), ENGLISH.word(cls, 2), len(model.descendants(owner, cls)))
 
 
 def _declared(model: Model, owner: str) -> list[tuple[str, str, int, list[str]]]:
