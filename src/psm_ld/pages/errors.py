@@ -6,23 +6,12 @@ from __future__ import annotations
 
 from functools import cache
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
 from psm_ld.errors import Problem
 from psm_ld.pages.i18n import DEFAULT, Translator
-from psm_ld.pages.render import TEMPLATES_DIR
+from psm_ld.pages.render import templates
 from psm_ld.pages.urls import View
 
-
-@cache
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES_DIR)),
-        autoescape=select_autoescape(["html", "xml"], default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-        auto_reload=False,  # templates ship with the package: no stat() per render
-    )
+_environment = cache(templates)  # one for every error page: it needs no release
 
 
 def error_page(

@@ -182,14 +182,20 @@ class Pages:
 def environment(model: Model) -> Environment:
     """The templates with what they use besides their context: the compact form of IRIs (`compact`),
     the JSON-LD and query-string filters."""
-    env = Environment(
+    env = templates()
+    env.filters["jsonld"] = json_script
+    env.filters["urlencode_params"] = lambda d: urlencode(d)
+    env.globals["compact"] = model.compact
+    return env
+
+
+def templates() -> Environment:
+    """The package's templates, as every page renders them (the error page too: pages/errors.py):
+    autoescaped, block tags without the lines they stand on."""
+    return Environment(
         loader=FileSystemLoader(str(TEMPLATES_DIR)),
         autoescape=select_autoescape(["html", "xml"], default=True),
         trim_blocks=True,
         lstrip_blocks=True,
         auto_reload=False,  # templates ship with the package: no stat() per render
     )
-    env.filters["jsonld"] = json_script
-    env.filters["urlencode_params"] = lambda d: urlencode(d)
-    env.globals["compact"] = model.compact
-    return env
