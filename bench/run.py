@@ -60,7 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--smoke", action="store_true", help="tiny settings, runs bounded by count, parts side by side: checks the harness works")
+    parser.add_argument("--smoke", action="store_true",
+                        help="tiny settings, runs bounded by count, parts side by side: checks the harness works")
     parser.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
     parser.add_argument("--skip", default="", help="comma-separated parts and anchors to skip: "
                         "build,mix,versus,deref,documents,scale,virtuoso,rdflib,rdflib-scale,ceiling")
