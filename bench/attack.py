@@ -37,7 +37,8 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import BIN, LOOPBACK, ROOT, Server, free_port, log, require  # noqa: E402
+from bench import overload  # noqa: E402
+from bench.common import BIN, LOOPBACK, ROOT, Server, free_port, log  # noqa: E402
 
 BASE = "http://localhost:8000/"
 SPARQL_QUERY = "application/sparql-query"
@@ -293,87 +294,6 @@ def part_starve(server: Server, duration: float) -> dict[str, object]:
 
 # --- overload ------------------------------------------------------------------------------------------
 
-OVERLOAD_LUA = """
-local requests = {}
-local counter = 0
-local tid = 0
-local threads = {}
-function setup(thread)
-  thread:set("tid", tid)
-  tid = tid + 1
-  table.insert(threads, thread)
-end
-function init(args)
-  s2xx, s4xx, s503, s5xx, no_retry_after, other = 0, 0, 0, 0, 0, 0
-%(requests)s
-end
-function request()
-  counter = counter + 1
-  local r = requests[(counter %% #requests) + 1]
-  local body = r[4]
-  if body ~= nil then body = body .. "\\n# " .. %(nonce)s .. "-" .. tid .. "-" .. counter end
-  return wrk.format(r[1], r[2], r[3], body)
-end
-function response(status, headers, body)
-  if status >= 200 and status < 300 then s2xx = s2xx + 1
-  elseif status == 503 then
-    s503 = s503 + 1
-    if headers["Retry-After"] == nil and headers["retry-after"] == nil then no_retry_after = no_retry_after + 1 end
-  elseif status >= 500 then s5xx = s5xx + 1
-  elseif status >= 400 then s4xx = s4xx + 1
-  else other = other + 1 end
-end
-function done(summary, latency, requests_)
-  local t = {s2xx = 0, s4xx = 0, s503 = 0, s5xx = 0, no_retry_after = 0, other = 0}
-  for _, thread in ipairs(threads) do
-    for k, _ in pairs(t) do t[k] = t[k] + thread:get(k) end
-  end
-  local e = summary.errors
-  io.write(string.format(
-    'WRKJSON {"requests":%%d,"duration_us":%%d,"p50_us":%%d,"p99_us":%%d,"max_us":%%d,' ..
-    '"err_connect":%%d,"err_read":%%d,"err_write":%%d,"err_timeout":%%d,"s2xx":%%d,"s4xx":%%d,' ..
-    '"s503":%%d,"s5xx":%%d,"no_retry_after":%%d,"other":%%d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency.max,
-    e.connect, e.read, e.write, e.timeout, t.s2xx, t.s4xx, t.s503, t.s5xx, t.no_retry_after, t.other))
-end
-"""
-
-
-def _lua(requests: list[tuple[str, str, dict[str, str], str | None]], path: Path) -> Path:
-    def lua(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-
-    lines = []
-    for i, (method, target, headers, body) in enumerate(requests, start=1):
-        head = ", ".join(f"[{lua(k)}] = {lua(v)}" for k, v in headers.items())
-        lines.append(f"  requests[{i}] = {{{lua(method)}, {lua(target)}, {{{head}}}, {lua(body) if body else 'nil'}}}")
-    path.write_text(OVERLOAD_LUA % {"requests": "\n".join(lines), "nonce": lua(str(time.time_ns()))})
-    return path
-
-
-def _wrk(port: int, script: Path, connections: int, duration: int) -> subprocess.Popen[str]:
-    wrk = require("wrk")
-    if wrk is None:
-        raise RuntimeError("the overload part needs wrk (apt-get install wrk)")
-    command = [wrk, "-t2", f"-c{connections}", f"-d{duration}s", "--timeout=15s", "-s", str(script),
-               f"http://{LOOPBACK}:{port}"]  # fmt: skip
-    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _wrk_result(process: subprocess.Popen[str], duration: int) -> dict[str, object]:
-    out, err = process.communicate(timeout=duration + 60)
-    line = next((x for x in out.splitlines() if x.startswith("WRKJSON ")), None)
-    if line is None:
-        raise RuntimeError(f"wrk gave no summary:\n{out}\n{err}")
-    raw = json.loads(line[len("WRKJSON ") :])
-    return {"requests": raw["requests"], "rps": round(raw["requests"] / (raw["duration_us"] / 1e6), 1),
-            "p50_ms": raw["p50_us"] / 1000, "p99_ms": raw["p99_us"] / 1000, "max_ms": raw["max_us"] / 1000,
-            "timeouts": raw["err_timeout"], "socket_errors": raw["err_connect"] + raw["err_read"] + raw["err_write"],
-            "status_2xx": raw["s2xx"], "status_503": raw["s503"], "status_other_5xx": raw["s5xx"],
-            "status_4xx": raw["s4xx"], "status_other": raw["other"],
-            "503_without_retry_after": raw["no_retry_after"]}  # fmt: skip
-
-
 def part_overload(server: Server, connections: int, duration: int, work: Path) -> dict[str, object]:
     html = {"accept": "text/html"}
     pages = [
@@ -386,10 +306,11 @@ def part_overload(server: Server, connections: int, duration: int, work: Path) -
     ]
     sparql = [("POST", "/sparql", {"content-type": SPARQL_QUERY, "accept": "application/sparql-results+json"}, CHEAP)]
     sparql_connections = max(1, connections // 5)
-    page_run = _wrk(server.port, _lua(pages, work / "pages.lua"), connections - sparql_connections, duration)
-    query_run = _wrk(server.port, _lua(sparql, work / "sparql.lua"), sparql_connections, duration)
+    page_run = overload.wrk(server.port, overload.script(pages, work / "pages.lua"), connections - sparql_connections,
+                            duration)
+    query_run = overload.wrk(server.port, overload.script(sparql, work / "sparql.lua"), sparql_connections, duration)
     return {"connections": connections, "seconds": duration,
-            "pages": _wrk_result(page_run, duration), "sparql": _wrk_result(query_run, duration)}  # fmt: skip
+            "pages": overload.result(page_run, duration), "sparql": overload.result(query_run, duration)}  # fmt: skip
 
 
 # --- driver ----------------------------------------------------------------------------------------------

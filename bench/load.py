@@ -59,7 +59,7 @@ end
 """
 
 
-def _lua_string(text: str) -> str:
+def lua_string(text: str) -> str:
     """A double-quoted Lua string literal (bytes above 127 pass through: Lua strings are bytes)."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
     return f'"{escaped}"'
@@ -85,11 +85,11 @@ end"""
 def lua_script(requests: list[Request], path: Path, unique: bool = False, limit: int | None = None) -> Path:
     lines = []
     for i, req in enumerate(requests, start=1):
-        headers = ", ".join(f"[{_lua_string(k)}] = {_lua_string(v)}" for k, v in req.headers.items())
-        body = _lua_string(req.body) if req.body else "nil"
-        method, target = _lua_string(req.method), _lua_string(req.path)
+        headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in req.headers.items())
+        body = lua_string(req.body) if req.body else "nil"
+        method, target = lua_string(req.method), lua_string(req.path)
         lines.append(f"  requests[{i}] = wrk.format({method}, {target}, {{{headers}}}, {body})")
-        comment = _lua_string("%0A%23+" if req.form else "\n# ")
+        comment = lua_string("%0A%23+" if req.form else "\n# ")
         lines.append(f'  parts[{i}] = {{{method}, {target}, {{{headers}}}, {body} or "", {comment}}}')
     script = LUA_TEMPLATE % {
         "n": len(requests), "requests": "\n".join(lines),
@@ -296,7 +296,7 @@ def run_once(port: int, requests: list[Request], connections: int, script: Path,
     if wrk is None:
         raise RuntimeError("wrk is required for the cold pass")
     threads = 2
-    lines = [f"  all[{i}] = wrk.format({_lua_string(r.method)}, {_lua_string(r.path)})"
+    lines = [f"  all[{i}] = wrk.format({lua_string(r.method)}, {lua_string(r.path)})"
              for i, r in enumerate(requests, start=1)]  # fmt: skip
     script.write_text(ONCE_LUA % {"requests": "\n".join(lines), "threads": threads}, encoding="utf-8")
     command = [wrk, f"-t{threads}", f"-c{max(threads, min(connections, len(requests) // 4))}", f"-d{cap}s",
