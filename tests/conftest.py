@@ -14,6 +14,12 @@ Apps (in-process):
 - `rewriting`: the other-origin build with PSM_REWRITE_IRIS (RDF IRIs under the serving origin).
 - `w3c`, `w3c_query`: releases holding the W3C protocol and query-evaluation test data.
 
+Store modes (tests/modes.py): the first four apps are served from the store `store_mode` names: memory
+unless a module says `pytestmark = pytest.mark.every_store`; then each of its tests that uses them
+runs in every mode: memory, disk, Oxigraph server and Virtuoso (PSM_STORE=sparql; the engines are
+started once per session, each release published once per engine). `--store-modes memory,disk`
+narrows that. Each app is created once per mode (`apps`), on first use.
+
 Real servers (uvicorn processes): `same_origin_server` (on the same-origin build's own port; also
 `live_server`, its URL, for the browser tests), `other_origin_server` (the limits), `rewriting_server`.
 
@@ -29,6 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from modes import ENGINE_MODES, STORE_MODES, Apps, AppSpec, Engines
 from servers import (
     LIMITS,
     LIMITS_ENV,
@@ -49,12 +56,20 @@ REAL_SERVERS = {"same_origin_server", "live_server", "other_origin_server", "rew
 # module fixtures that start processes: `psm-ld serve` (test_paths `served`, test_serving_store
 # `serve_logs`), three CLI builds (test_releases `two_builds`), a tmpfs mount (test_build_input)
 STARTS_PROCESSES = REAL_SERVERS | {"served", "serve_logs", "two_builds", "small_disk",
-                                   "engine", "remote_app", "fresh_engine"}  # SPARQL engines (engines.py)
+                                   "engine", "remote_app"}  # SPARQL engines (engines.py, modes.py)
 # every session-scoped release, app and server: the tests that use them run in one pytest-xdist worker
 # (`make test` runs two), so that each is built and started once
 SESSION_SERVED = REAL_SERVERS | {
     "same_origin_build", "same_origin", "other_build", "other_origin", "rewriting", "w3c", "w3c_query",
+    "apps", "engines",
 }  # fmt: skip
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--store-modes", default=",".join(STORE_MODES),
+        help=f"store modes of the `every_store` modules, comma-separated (default: {','.join(STORE_MODES)})",
+    )  # fmt: skip
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -62,6 +77,19 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(
             f"../shared is missing: the conformance suites and the seed are read from {SHARED}"
         )
+    unknown = set(store_modes(config)) - set(STORE_MODES)
+    if unknown:
+        raise pytest.UsageError(f"--store-modes: unknown {', '.join(sorted(unknown))} (of {STORE_MODES})")
+
+
+def store_modes(config: pytest.Config) -> list[str]:
+    return [m.strip() for m in config.getoption("--store-modes").split(",") if m.strip()]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """In an `every_store` module, each test that is served by the app fixtures runs in every mode."""
+    if "store_mode" in metafunc.fixturenames and metafunc.definition.get_closest_marker("every_store"):
+        metafunc.parametrize("store_mode", store_modes(metafunc.config))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -71,7 +99,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     distributed = config.pluginmanager.hasplugin("xdist")
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
-        if STARTS_PROCESSES & fixtures:
+        callspec = getattr(item, "callspec", None)
+        if STARTS_PROCESSES & fixtures or (callspec and callspec.params.get("store_mode") in ENGINE_MODES):
             item.add_marker(pytest.mark.slow)
         if distributed and SESSION_SERVED & fixtures:
             item.add_marker(pytest.mark.xdist_group("served"))
@@ -89,9 +118,43 @@ def same_origin_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, s
 
 
 @pytest.fixture(scope="session")
-def same_origin(same_origin_build: tuple[Path, str]) -> Iterator[InProcess]:
+def engines(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
+    """The SPARQL engines of the session (Oxigraph server, Virtuoso): those that the session's tests
+    use start now, in the background, while the tests before them run."""
+    running = Engines(tmp_path_factory.mktemp("engines"))
+    wanted = set()
+    for item in request.session.items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        wanted |= {params.get("store_mode"), params.get("engine")} & set(ENGINE_MODES)
+    running.prestart(sorted(wanted))
+    yield running
+    running.stop()
+
+
+@pytest.fixture(scope="session")
+def apps(engines: Engines) -> Iterator[Apps]:
+    """The in-process apps of the session, one per spec and store mode, each created on first use."""
+    made = Apps(engines)
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def store_mode() -> str:
+    """The store the app fixtures serve from (tests/modes.py STORE_MODES): memory, unless the module is
+    marked `every_store` (then pytest_generate_tests gives each mode in turn)."""
+    return "memory"
+
+
+@pytest.fixture(scope="session")
+def same_origin_spec(same_origin_build: tuple[Path, str]) -> AppSpec:
     build_dir, base = same_origin_build
-    yield from serve(build_dir, base, base)
+    return AppSpec("same_origin", build_dir, base, base)
+
+
+@pytest.fixture
+def same_origin(apps: Apps, same_origin_spec: AppSpec, store_mode: str) -> InProcess:
+    return apps.serve(same_origin_spec, store_mode)
 
 
 @pytest.fixture(scope="session")
@@ -116,8 +179,13 @@ def other_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def other_origin(other_build: Path) -> Iterator[InProcess]:
-    yield from serve(other_build, OTHER_BASE, f"http://127.0.0.1:{free_port()}/", **LIMITS)
+def other_origin_spec(other_build: Path) -> AppSpec:
+    return AppSpec("other_origin", other_build, OTHER_BASE, None, "other-origin", LIMITS)
+
+
+@pytest.fixture
+def other_origin(apps: Apps, other_origin_spec: AppSpec, store_mode: str) -> InProcess:
+    return apps.serve(other_origin_spec, store_mode)
 
 
 @pytest.fixture(scope="session")
@@ -128,8 +196,13 @@ def other_origin_server(other_build: Path) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def rewriting(other_build: Path) -> Iterator[InProcess]:
-    yield from serve(other_build, OTHER_BASE, f"http://127.0.0.1:{free_port()}/", rewrite_iris=True)
+def rewriting_spec(other_build: Path) -> AppSpec:
+    return AppSpec("rewriting", other_build, OTHER_BASE, None, "other-origin", {"rewrite_iris": True})
+
+
+@pytest.fixture
+def rewriting(apps: Apps, rewriting_spec: AppSpec, store_mode: str) -> InProcess:
+    return apps.serve(rewriting_spec, store_mode)
 
 
 @pytest.fixture(scope="session")
@@ -141,10 +214,15 @@ def rewriting_server(other_build: Path) -> Iterator[Server]:
 
 
 @pytest.fixture(scope="session")
-def w3c(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcess]:
+def w3c_spec(tmp_path_factory: pytest.TempPathFactory) -> AppSpec:
     build_dir = tmp_path_factory.mktemp("w3c") / "build"
     w3c_protocol_release(build_dir)
-    yield from serve(build_dir, "http://www.example/", f"http://127.0.0.1:{free_port()}/")
+    return AppSpec("w3c", build_dir, "http://www.example/", None, "w3c")
+
+
+@pytest.fixture
+def w3c(apps: Apps, w3c_spec: AppSpec, store_mode: str) -> InProcess:
+    return apps.serve(w3c_spec, store_mode)
 
 
 @pytest.fixture(scope="session")

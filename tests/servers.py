@@ -10,6 +10,8 @@ Two ways to serve a release, with one interface (`url`, `base`, `rewrite`, `buil
 - `Server`: `uvicorn --factory psm_ld.web.app:create_app` in its own process on a loopback port, for what
   needs a process or a socket: killing runaway queries, reloading real builds, nginx in front,
   Chromium, Comunica, SPARQLWrapper and rdflib's SPARQLStore.
+- `Bridge`: an `InProcess` app on a loopback socket, for clients that need a URL in the store modes
+  (tests/modes.py), where a uvicorn process per mode would cost its start-up.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import httpx
@@ -115,6 +119,64 @@ class InProcess(Serving):
     def client(self, **kwargs: object) -> AbstractContextManager[httpx.Client]:
         assert not kwargs, "the in-process client is shared: pass options per request"
         return nullcontext(self.test_client)
+
+
+# hop-by-hop or recomputed: not passed between the socket and the in-process client (which decodes
+# content codings itself, so none is asked for); Host is left out so that the app answers as its origin
+_NOT_PASSED = {"host", "connection", "keep-alive", "transfer-encoding", "content-length", "accept-encoding",
+               "content-encoding"}  # fmt: skip
+
+
+@dataclass(eq=False)
+class Bridge(Serving):
+    """`app` on a loopback socket (`url`): a stdlib HTTP server in a thread of this process passes
+    each request to the app's TestClient, one at a time, and its answer back (status, headers and
+    body; the body whole, with its Content-Length). The app answers as its own origin (`base`'s links,
+    not the bridge's). For SPARQLWrapper and rdflib's SPARQLStore in the store modes: what they test
+    is the client against psm-ld's answers; uvicorn's own handling is tested on a real `Server`."""
+
+    url: str
+    base: str
+    rewrite: bool
+    build_dir: Path
+    app: InProcess = field(repr=False)
+    httpd: HTTPServer = field(repr=False)
+
+    def client(self, **kwargs: object) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
+
+    @classmethod
+    def open(cls, app: InProcess) -> Bridge:
+        test_client = app.test_client
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_any(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = [(k, v) for k, v in self.headers.items() if k.lower() not in _NOT_PASSED]
+                answer = test_client.request(self.command, self.path, headers=headers, content=body)
+                self.send_response(answer.status_code)
+                for name, value in answer.headers.multi_items():
+                    if name.lower() not in _NOT_PASSED:
+                        self.send_header(name, value)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(answer.content)
+
+            do_GET = do_POST = do_HEAD = do_PUT = do_DELETE = do_any  # noqa: N815
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                pass  # quiet: pytest shows the test's own output
+
+        httpd = HTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        return cls(url, app.base, app.rewrite, app.build_dir, app, httpd)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
 
 
 def build(build_dir: Path, base: str, root: Path = ROOT) -> None:

@@ -20,6 +20,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from modes import Apps, AppSpec
 from servers import ROOT, Serving
 
 pytestmark = pytest.mark.slow  # CKAN's parser runs in its own venv, in a subprocess
@@ -66,8 +67,12 @@ LANDING = {
 
 
 @pytest.fixture(scope="session")
-def harvested(same_origin: Serving, tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
-    """Per profile, what tests/ckan/harvest.py prints for the catalog in each format."""
+def harvested(
+    apps: Apps, same_origin_spec: AppSpec, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, dict]:
+    """Per profile, what tests/ckan/harvest.py prints for the catalog in each format (served from memory:
+    the session's `same_origin` app)."""
+    same_origin = apps.serve(same_origin_spec, "memory")
     if not CKAN_PYTHON.exists():
         pytest.fail(f"CKAN is not installed: `make ckan` creates {CKAN_PYTHON.parent.parent} for this test.")
     folder = tmp_path_factory.mktemp("ckan")

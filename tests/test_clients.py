@@ -1,16 +1,41 @@
-"""Independent SPARQL clients against /sparql: SPARQLWrapper and rdflib's SPARQLStore."""
+"""Independent SPARQL clients against /sparql: SPARQLWrapper and rdflib's SPARQLStore, in every store
+mode: from memory on a real uvicorn (`endpoint_server`), in the other modes on the mode's in-process
+app through a loopback socket (servers.Bridge: a uvicorn per mode would cost its start-up)."""
 
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
-from servers import Server
+from servers import Bridge, InProcess, Serving
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDF, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-pytestmark = pytest.mark.slow  # SPARQLWrapper and SPARQLStore need a real URL
+# SPARQLWrapper and SPARQLStore need a real URL; every store mode (conftest, tests/modes.py)
+pytestmark = [pytest.mark.slow, pytest.mark.every_store]
+
+
+@pytest.fixture(scope="session")
+def bridges() -> Iterator[dict[int, Bridge]]:
+    """One bridge per in-process app, opened on first use, closed at the end of the session."""
+    opened: dict[int, Bridge] = {}
+    yield opened
+    for bridge in opened.values():
+        bridge.close()
+
+
+@pytest.fixture
+def endpoint_server(
+    store_mode: str, same_origin: InProcess, bridges: dict[int, Bridge], request: pytest.FixtureRequest
+) -> Serving:
+    """The same-origin release on a real URL, from the store `store_mode` names."""
+    if store_mode == "memory":
+        return request.getfixturevalue("same_origin_server")
+    if id(same_origin) not in bridges:
+        bridges[id(same_origin)] = Bridge.open(same_origin)
+    return bridges[id(same_origin)]
 
 AXES = """PREFIX psm: <{base}ontologia#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
@@ -20,7 +45,7 @@ SELECT ?asse ?titolo WHERE {{
 }} ORDER BY ?asse"""
 
 
-def wrapper(server: Server, query: str, fmt: str, method: str = "GET") -> SPARQLWrapper:
+def wrapper(server: Serving, query: str, fmt: str, method: str = "GET") -> SPARQLWrapper:
     sparql = SPARQLWrapper(server.url + "sparql")
     sparql.setQuery(query)
     sparql.setReturnFormat(fmt)
@@ -79,12 +104,12 @@ def check_converted(form: str, media: str, converted: object, base: str) -> None
 @pytest.mark.parametrize("method", ["GET", "POST"])
 @pytest.mark.parametrize("fmt", RETURN_FORMATS)
 @pytest.mark.parametrize("form", FORMS)
-def test_sparqlwrapper_matrix(same_origin_server: Server, form: str, fmt: str, method: str) -> None:
+def test_sparqlwrapper_matrix(endpoint_server: Serving, form: str, fmt: str, method: str) -> None:
     """SPARQLWrapper, every query form by every return format, by GET and by POST. It sends
     `format=tsv&format=text/tab-separated-values` and the like (a name and its media type): psm-ld
     takes agreeing repeats as one parameter (it answered 400 before)."""
-    base = same_origin_server.base
-    sparql = wrapper(same_origin_server, FORMS[form].format(base=base), fmt, method)
+    base = endpoint_server.base
+    sparql = wrapper(endpoint_server, FORMS[form].format(base=base), fmt, method)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SPARQLWrapper warns on the pairs it does not offer, rdflib on
         result = sparql.query()  # ConjunctiveGraph; neither is about the server
@@ -93,8 +118,8 @@ def test_sparqlwrapper_matrix(same_origin_server: Server, form: str, fmt: str, m
         check_converted(form, media, result.convert(), base)
 
 
-def test_sparqlwrapper_update_refused(same_origin_server: Server) -> None:
-    sparql = SPARQLWrapper(same_origin_server.url + "sparql")
+def test_sparqlwrapper_update_refused(endpoint_server: Serving) -> None:
+    sparql = SPARQLWrapper(endpoint_server.url + "sparql")
     sparql.setQuery("INSERT DATA { <http://a> <http://b> <http://c> }")
     sparql.setMethod("POST")
     with pytest.raises(Exception) as failure:  # noqa: B017 - SPARQLWrapper raises HTTPError subclasses
@@ -102,12 +127,12 @@ def test_sparqlwrapper_update_refused(same_origin_server: Server) -> None:
     assert "403" in str(failure.value) or "read-only" in str(failure.value)
 
 
-def test_rdflib_sparqlstore(same_origin_server: Server) -> None:
-    graph = Graph(store=SPARQLStore(query_endpoint=same_origin_server.url + "sparql"))
-    rows = list(graph.query(AXES.format(base=same_origin_server.base)))
+def test_rdflib_sparqlstore(endpoint_server: Serving) -> None:
+    graph = Graph(store=SPARQLStore(query_endpoint=endpoint_server.url + "sparql"))
+    rows = list(graph.query(AXES.format(base=endpoint_server.base)))
     assert len({row[0] for row in rows}) == 6
     assert bool(graph.query("ASK { ?s ?p ?o }").askAnswer) is True
-    action = URIRef(same_origin_server.base + "psm/2021-2023/azione/2.1.1")
+    action = URIRef(endpoint_server.base + "psm/2021-2023/azione/2.1.1")
     labels = list(graph.objects(action, URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")))
     assert labels
     constructed = graph.query(f"CONSTRUCT WHERE {{ <{action}> ?p ?o }}").graph

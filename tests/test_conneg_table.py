@@ -9,6 +9,9 @@ from urllib.parse import quote
 import pytest
 from servers import InProcess
 
+# every store mode (conftest, tests/modes.py): memory, disk, Oxigraph server, Virtuoso
+pytestmark = pytest.mark.every_store
+
 ACTION = "/psm/2021-2023/azione/2.1.1"
 SELECT = "/sparql?query=" + quote("SELECT ?s WHERE { ?s ?p ?o } LIMIT 2")
 CONSTRUCT = "/sparql?query=" + quote("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 2")

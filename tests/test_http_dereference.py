@@ -7,6 +7,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 from servers import Serving
 
+# every store mode (conftest, tests/modes.py): memory, disk, Oxigraph server, Virtuoso
+pytestmark = pytest.mark.every_store
+
 RDF_FORMATS = {
     ".ttl": ("text/turtle", "turtle"),
     ".jsonld": ("application/ld+json", "json-ld"),

@@ -19,6 +19,9 @@ from rdflib import Graph, URIRef
 from servers import InProcess, Server
 from starlette.routing import Mount, Route
 
+# every store mode (conftest, tests/modes.py): memory, disk, Oxigraph server, Virtuoso
+pytestmark = pytest.mark.every_store
+
 DCAT = "http://www.w3.org/ns/dcat#"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 # A concrete request for each parameterised route (path template -> path): the walk fails on a route

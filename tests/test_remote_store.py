@@ -1,8 +1,9 @@
 """PSM_STORE=sparql (query/remote.py, build/publish.py) against real engines (tests/engines.py):
-Oxigraph server and Virtuoso 7, each started once per session. The same-origin release is published
-into each with `psm-ld publish` and served in-process; its documents, pages and SPARQL answers are
-compared with the in-memory store's, the guarantees psm-ld keeps in front of the engine are checked,
-and a publish that fails halfway is run again.
+Oxigraph server and Virtuoso 7, each started once per session and shared with the modules that run in
+every store mode (tests/modes.py). The same-origin release is published into each and served
+in-process; its documents, pages and SPARQL answers are compared with the in-memory store's, the
+guarantees psm-ld keeps in front of the engine are checked, and `psm-ld publish` that fails halfway
+is run again (in a site of its own: PSM_STORE_SITE, beside the releases the other tests are served).
 
 Known deviations of an engine are written where a test meets them (strict xfail with the reason).
 """
@@ -11,37 +12,36 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-from engines import ENGINES, Engine, start_engine
-from servers import BIN, ROOT, InProcess, build, serve
+from engines import ENGINES, Engine
+from modes import Apps, AppSpec, Engines
+from servers import BIN, OTHER_BASE, ROOT, InProcess
 
 from psm_ld.query import engine as sparql_engine
 from psm_ld.query import remote
 
 
-def publish(build_dir: Path, base: str, engine: Engine, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": base, **engine.env}
+def publish(
+    build_dir: Path, base: str, engine: Engine, *args: str, site: str
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": base, **engine.env,
+           "PSM_STORE_SITE": site}  # fmt: skip
     return subprocess.run([BIN / "psm-ld", "publish", "--grace", "0", *args], env=env, cwd=ROOT,
                           capture_output=True, text=True, timeout=600)  # fmt: skip
 
 
 @pytest.fixture(scope="session", params=ENGINES)
-def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    started = start_engine(request.param, tmp_path_factory.mktemp(request.param))
-    yield started
-    started.stop()
+def engine(request: pytest.FixtureRequest, engines: Engines) -> Engine:
+    return engines.get(request.param)
 
 
-@pytest.fixture(scope="session")
-def remote_app(engine: Engine, same_origin_build: tuple[Path, str]) -> Iterator[InProcess]:
-    build_dir, base = same_origin_build
-    done = publish(build_dir, base, engine)
-    assert done.returncode == 0, done.stdout + done.stderr
-    yield from serve(build_dir, base, base, store_mode="sparql", **engine.settings)
+@pytest.fixture
+def remote_app(engine: Engine, apps: Apps, same_origin_spec: AppSpec) -> InProcess:
+    """The same-origin app served from `engine` (the default site): conftest's `same_origin` in that mode."""
+    return apps.serve(same_origin_spec, engine.name)
 
 
 def resources(app: InProcess) -> list[str]:
@@ -161,50 +161,64 @@ def test_rename_graphs_in_query_text() -> None:
     assert "'<GRAPH <x>>'" in renamed and "# GRAPH <dataset/z>" in renamed
 
 
+def test_a_site_has_its_own_names() -> None:
+    default = sparql_engine.Endpoint("http://e/q")
+    site = sparql_engine.Endpoint("http://e/q", site="psm-staging")
+    assert default.meta_graph == sparql_engine.META_GRAPH
+    assert default.stored_prefix("r1") == "urn:x-psm-ld:r:r1:"
+    assert site.meta_graph == "urn:x-psm-ld:site:psm-staging:meta"
+    assert site.stored_prefix("r1") == "urn:x-psm-ld:site:psm-staging:r:r1:"
+    with pytest.raises(ValueError):
+        sparql_engine.Endpoint("http://e/q", site="a>b").meta_graph  # noqa: B018 - never in an IRI
+
+
 # --- publish ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture(params=ENGINES)
-def fresh_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
-    started = start_engine(request.param, tmp_path / request.param)
-    yield started
-    started.stop()
+def endpoint_of(engine: Engine, site: str | None) -> sparql_engine.Endpoint:
+    settings = engine.settings
+    return sparql_engine.Endpoint(
+        settings["store_query_url"], settings["store_gsp_url"], settings["store_update_url"],
+        settings.get("store_user"), settings.get("store_password"), site=site,
+    )  # fmt: skip
 
 
 def test_publish_interrupted_resumes_switches_and_drops_the_old(
-    fresh_engine: Engine, same_origin_build: tuple[Path, str], tmp_path: Path
+    engine: Engine, remote_app: InProcess, same_origin_build: tuple[Path, str], other_build: Path
 ) -> None:
+    """In a site of its own (PSM_STORE_SITE=publish-test), in the engine the other tests are served
+    from: the releases of the other sites, the default one among them, stay as they were."""
     build_dir, base = same_origin_build
-    first = publish(build_dir, base, fresh_engine, "--chunk", "300")
+    beside = sparql_engine.current_id(endpoint_of(engine, None))
+    assert beside == build_dir.joinpath("current").resolve().name  # remote_app's, in the default site
+    first = publish(build_dir, base, engine, "--chunk", "300", site="publish-test")
     assert first.returncode == 0, first.stderr
-    settings = fresh_engine.settings
-    endpoint = sparql_engine.Endpoint(
-        settings["store_query_url"], settings["store_gsp_url"], settings["store_update_url"],
-        settings.get("store_user"), settings.get("store_password"),
-    )  # fmt: skip
+    endpoint = endpoint_of(engine, "publish-test")
     old = sparql_engine.current_id(endpoint)
     assert old == build_dir.joinpath("current").resolve().name
     # a second release (another base: other IRIs, another id), stopped after 3 chunks
-    other = tmp_path / "other" / "build"
-    build(other, "http://psm.example/")
-    stopped = publish(other, "http://psm.example/", fresh_engine, "--chunk", "300", "--fail-after", "3")
+    other = other_build
+    stopped = publish(other, OTHER_BASE, engine, "--chunk", "300", "--fail-after", "3", site="publish-test")
     assert stopped.returncode == 1 and "NON completata" in stopped.stderr
     new = other.joinpath("current").resolve().name
     assert sparql_engine.current_id(endpoint) == old  # nothing served changed
     partial = _stored_triples(endpoint, new)
     assert 0 < partial < sparql_engine.release_info(endpoint, old)[1] + 10_000  # type: ignore[index]
-    again = publish(other, "http://psm.example/", fresh_engine, "--chunk", "300")
+    again = publish(other, OTHER_BASE, engine, "--chunk", "300", site="publish-test")
     assert again.returncode == 0, again.stderr
     assert sparql_engine.current_id(endpoint) == new
     assert _stored_triples(endpoint, new) == sparql_engine.release_info(endpoint, new)[1]  # type: ignore[index]
     assert _stored_triples(endpoint, old) == 0  # the old release's graphs are dropped
     assert sparql_engine.release_info(endpoint, old) is None  # and its record
-    once_more = publish(other, "http://psm.example/", fresh_engine, "--chunk", "300")
+    once_more = publish(other, OTHER_BASE, engine, "--chunk", "300", site="publish-test")
     assert once_more.returncode == 0 and "già servita" in once_more.stdout  # idempotent
+    # the default site: its current release and its graphs as before, served as before
+    assert sparql_engine.current_id(endpoint_of(engine, None)) == beside
+    assert _stored_triples(endpoint_of(engine, None), beside) == remote_app.get("/health").json()["triples"]
 
 
 def _stored_triples(endpoint: sparql_engine.Endpoint, release_id: str) -> int:
-    prefix = sparql_engine.stored_prefix(release_id)
+    prefix = endpoint.stored_prefix(release_id)
     rows = sparql_engine.select(endpoint, "SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
                          f"FILTER(STRSTARTS(STR(?g), {prefix!r})) }}")  # fmt: skip
     return int(rows[0]["n"].value)

@@ -43,6 +43,7 @@ BIN = Path(sys.executable).parent
         ("PSM_STORE", "ram", "uno tra auto, memory, disk, sparql", "one of auto, memory, disk, sparql"),
         ("PSM_REWRITE_IRIS", "forse", "1, true, yes, on oppure 0", "1, true, yes, on or 0"),
         ("PSM_BASE_URI", "psm.example", "un URI http(s) assoluto", "an absolute http(s) URI"),
+        ("PSM_STORE_SITE", "psm:x", "un nome di lettere, cifre", "a name of letters, digits"),
     ],
 )
 def test_a_bad_setting_names_variable_value_and_form(
@@ -67,6 +68,7 @@ def test_a_bad_setting_names_variable_value_and_form(
         ("PSM_REWRITE_IRIS", "On", "rewrite_iris", True),
         ("PSM_REWRITE_IRIS", "0", "rewrite_iris", False),
         ("PSM_BASE_URI", "https://dati.example.it", "base_uri", "https://dati.example.it/"),
+        ("PSM_STORE_SITE", " psm-staging ", "store_site", "psm-staging"),
     ],
 )
 def test_good_settings_still_read(

@@ -25,6 +25,9 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF
 from servers import W3C_PROTOCOL, Serving
 
+# every store mode (conftest, tests/modes.py): memory, disk, Oxigraph server, Virtuoso
+pytestmark = pytest.mark.every_store
+
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")

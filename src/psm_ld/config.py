@@ -8,6 +8,7 @@ a value its form refuses is a SettingsError that names the variable, the value a
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
@@ -89,6 +90,22 @@ URL = Form(
     blank=True,
 )
 TEXT = Form(str, ("un testo", "a text"), blank=True, strip=False)
+
+
+def _site(text: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", text):  # as query/engine.py SAFE_ID: part of IRIs
+        raise ValueError(text)
+    return text
+
+
+SITE = Form(
+    _site,
+    (
+        "un nome di lettere, cifre, '_', '.', '-', es. psm-staging",
+        "a name of letters, digits, '_', '.', '-', e.g. psm-staging",
+    ),
+    blank=True,
+)
 BASE_URI = (
     "un URI http(s) assoluto, es. https://dati.example.it/",
     "an absolute http(s) URI, e.g. https://dati.example.it/",
@@ -131,6 +148,7 @@ class Settings:
     store_update_url: str | None = env("PSM_STORE_UPDATE_URL", URL, None)  # SPARQL 1.1 Update: drops graphs
     store_user: str | None = env("PSM_STORE_USER", TEXT, None)
     store_password: str | None = env("PSM_STORE_PASSWORD", TEXT, None, shown=False)
+    store_site: str | None = env("PSM_STORE_SITE", SITE, None)  # its own names in an engine shared by sites
     rewrite_iris: bool = env("PSM_REWRITE_IRIS", SWITCH, False)  # IRIs under the serving origin, not base_uri
 
     @property

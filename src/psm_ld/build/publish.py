@@ -16,7 +16,9 @@ query/remote.py), switched to only once it is loaded whole and checks out.
    PSM_STORE_UPDATE_URL is set: one transaction; else one GSP PUT of the metadata graph). Servers
    see the new release within PSM_RELOAD_SECONDS.
 6. After `grace` seconds (servers finish the requests under way on the old release), the graphs of
-   every other release recorded in the metadata graph are dropped, and their records.
+   every other release recorded in the metadata graph are dropped, and their records. With
+   PSM_STORE_SITE, the metadata graph and the graphs are the site's own (query/engine.py): sites
+   sharing an engine never switch or drop each other's releases.
 Nothing served changes before step 5, so a publish that fails changes nothing served.
 """
 
@@ -37,14 +39,12 @@ from psm_ld.query import engine
 from psm_ld.query.engine import (
     CURRENT,
     HAS_GRAPH,
-    META_GRAPH,
     QUADS,
     RELEASE,
     STORE_NODE,
     Endpoint,
     StoreUnavailable,
     skolem,
-    stored_prefix,
 )
 from psm_ld.release import Release, verify
 
@@ -99,7 +99,7 @@ def publish(
             )
         meta = Meta(endpoint, http)
         _check_call(meta.record(release.id, sorted(graphs), total), "recording the release")
-        prefix = stored_prefix(release.id)
+        prefix = endpoint.stored_prefix(release.id)
         counts = {name: _count(endpoint, http, prefix + name) for name in graphs}
         done = sum(min(counts[n], g.triples) for n, g in graphs.items() if counts[n] in _resumable(g, chunk))
         advance = progress(total, done) if progress else (lambda n: None)
@@ -223,7 +223,7 @@ def _count(endpoint: Endpoint, http: httpx.Client, graph: str) -> int:
 
 def check(endpoint: Endpoint, http: httpx.Client, release_id: str, graphs: dict[str, GraphFile]) -> None:
     """Each graph as loaded against the release: triples and the IRI checksum (PublishError if not)."""
-    prefix = stored_prefix(release_id)
+    prefix = endpoint.stored_prefix(release_id)
     for name, graph in sorted(graphs.items()):
         stored = prefix + name
         query = (
@@ -252,9 +252,8 @@ class Meta:
         self.endpoint, self.http = endpoint, http
 
     def triples(self) -> list[ox.Triple]:
-        rows = engine.select(
-            self.endpoint, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{META_GRAPH}> {{ ?s ?p ?o }} }}", self.http
-        )
+        query = f"SELECT ?s ?p ?o WHERE {{ GRAPH <{self.endpoint.meta_graph}> {{ ?s ?p ?o }} }}"
+        rows = engine.select(self.endpoint, query, self.http)
         return [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]  # type: ignore[arg-type]
 
     def current(self) -> str | None:
@@ -265,15 +264,16 @@ class Meta:
         triples = [ox.Triple(subject, ox.NamedNode(QUADS), ox.Literal(str(quads), datatype=_INTEGER))]
         triples += [ox.Triple(subject, ox.NamedNode(HAS_GRAPH), ox.NamedNode(g)) for g in graphs]
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        return self.http.post(self.endpoint.gsp_url or "", params={"graph": META_GRAPH}, content=body,
-                              headers={"Content-Type": TURTLE})  # fmt: skip
+        return self.http.post(self.endpoint.gsp_url or "", params={"graph": self.endpoint.meta_graph},
+                              content=body, headers={"Content-Type": TURTLE})  # fmt: skip
 
     def switch(self, release_id: str) -> None:
         new = ox.Triple(ox.NamedNode(STORE_NODE), ox.NamedNode(CURRENT), ox.Literal(release_id))
         if self.endpoint.update_url:
+            meta = self.endpoint.meta_graph
             self._update(
-                f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{STORE_NODE}> <{CURRENT}> ?old }} }} ;\n"
-                f"INSERT DATA {{ GRAPH <{META_GRAPH}> {{ {new} }} }}"
+                f"DELETE WHERE {{ GRAPH <{meta}> {{ <{STORE_NODE}> <{CURRENT}> ?old }} }} ;\n"
+                f"INSERT DATA {{ GRAPH <{meta}> {{ {new} }} }}"
             )
         else:
             kept = [t for t in self.triples() if t.predicate.value != CURRENT]
@@ -291,7 +291,7 @@ class Meta:
             if t.subject.value.startswith(RELEASE) and t.subject.value != RELEASE + current
         })  # fmt: skip
         for release_id in others:
-            prefix = stored_prefix(release_id)
+            prefix = self.endpoint.stored_prefix(release_id)
             for t in triples:
                 if t.subject.value == RELEASE + release_id and t.predicate.value == HAS_GRAPH:
                     self.drop_graph(prefix + t.object.value)
@@ -299,9 +299,8 @@ class Meta:
             kept = [t for t in self.triples() if not any(t.subject.value == RELEASE + r for r in others)]
             if self.endpoint.update_url:
                 for release_id in others:
-                    self._update(
-                        f"DELETE WHERE {{ GRAPH <{META_GRAPH}> {{ <{RELEASE}{release_id}> ?p ?o }} }}"
-                    )
+                    meta = self.endpoint.meta_graph
+                    self._update(f"DELETE WHERE {{ GRAPH <{meta}> {{ <{RELEASE}{release_id}> ?p ?o }} }}")
             else:
                 self._put_meta(kept)
         return others
@@ -316,8 +315,8 @@ class Meta:
 
     def _put_meta(self, triples: list[ox.Triple]) -> None:
         body = ox.serialize(triples, format=ox.RdfFormat.N_TRIPLES)
-        response = self.http.put(self.endpoint.gsp_url or "", params={"graph": META_GRAPH}, content=body,
-                                 headers={"Content-Type": TURTLE})  # fmt: skip
+        response = self.http.put(self.endpoint.gsp_url or "", params={"graph": self.endpoint.meta_graph},
+                                 content=body, headers={"Content-Type": TURTLE})  # fmt: skip
         _check_call(response, "writing the metadata graph")
 
     def _update(self, update: str) -> None:

@@ -7,6 +7,10 @@ Layout in the engine (all names under `urn:x-psm-ld:`, never shown to clients):
     <urn:x-psm-ld:r:{release id}:{graph}>   each named graph of each release, under its own name
     <urn:x-psm-ld:meta>                     the metadata graph: which release is current, and for
                                             every release publish started: its graphs and quads
+    <urn:x-psm-ld:site:{site}:…>            the same two, for a site named by PSM_STORE_SITE: several
+                                            psm-ld sites (or staging beside production) share one
+                                            engine, each with its own current release, and a
+                                            publish drops only its own site's old releases
     <urn:x-psm-ld:bnode:{label}>            the release's blank nodes, skolemized: an engine gives
                                             back blank nodes under labels of its own, which no later
                                             query can name; a skolem IRI it keeps as written
@@ -41,8 +45,16 @@ GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 MAX_ERROR_BYTES = 2048
 
 
-def stored_prefix(release_id: str) -> str:
-    return f"{PREFIX}r:{release_id}:"
+SAFE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")  # a release id as build/write.py makes it; a site name
+
+
+def site_prefix(site: str | None) -> str:
+    """Where a site's metadata graph and release graphs are named (the default site: PREFIX)."""
+    if not site:
+        return PREFIX
+    if not SAFE_ID.match(site):
+        raise ValueError(f"site name {site!r}: letters, digits, '_', '.', '-' only")
+    return f"{PREFIX}site:{site}:"
 
 
 def skolem(term: ox.Term) -> ox.Term:
@@ -92,6 +104,16 @@ class Endpoint:
     user: str | None = None
     password: str | None = None
     timeout: float = 60.0  # seconds per request (the query workers are stopped sooner, at the limit)
+    site: str | None = None  # PSM_STORE_SITE: this site's names in a shared engine (site_prefix)
+
+    @property
+    def meta_graph(self) -> str:
+        """The site's metadata graph (META_GRAPH for the default site)."""
+        return site_prefix(self.site) + "meta"
+
+    def stored_prefix(self, release_id: str) -> str:
+        """The prefix of a release's graph names in the engine."""
+        return f"{site_prefix(self.site)}r:{release_id}:"
 
     def client(self) -> httpx.Client:
         auth = _Auth(self.user, self.password or "") if self.user else None
@@ -151,9 +173,6 @@ class _Stream:
         return out
 
 
-SAFE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")  # a release id as build/write.py makes it
-
-
 def release_info(
     endpoint: Endpoint, release_id: str, http: httpx.Client | None = None
 ) -> tuple[tuple[str, ...], int] | None:
@@ -162,7 +181,7 @@ def release_info(
         return None
     rows = select(
         endpoint,
-        f"SELECT ?g ?n WHERE {{ GRAPH <{META_GRAPH}> {{ <{RELEASE}{release_id}> <{QUADS}> ?n "
+        f"SELECT ?g ?n WHERE {{ GRAPH <{endpoint.meta_graph}> {{ <{RELEASE}{release_id}> <{QUADS}> ?n "
         f"OPTIONAL {{ <{RELEASE}{release_id}> <{HAS_GRAPH}> ?g }} }} }}",
         http,
     )
@@ -174,7 +193,9 @@ def release_info(
 def current_id(endpoint: Endpoint, http: httpx.Client | None = None) -> str | None:
     """The release the store's metadata graph says is current (None: none, or not one)."""
     rows = select(
-        endpoint, f"SELECT ?id WHERE {{ GRAPH <{META_GRAPH}> {{ <{STORE_NODE}> <{CURRENT}> ?id }} }}", http
+        endpoint,
+        f"SELECT ?id WHERE {{ GRAPH <{endpoint.meta_graph}> {{ <{STORE_NODE}> <{CURRENT}> ?id }} }}",
+        http,
     )
     ids = {r["id"].value for r in rows if "id" in r}
     return ids.pop() if len(ids) == 1 and SAFE_ID.match(next(iter(ids))) else None
@@ -205,4 +226,5 @@ def endpoint_of(settings: Any) -> Endpoint:
         user=settings.store_user,
         password=settings.store_password,
         timeout=max(60.0, settings.query_timeout + 5),
+        site=settings.store_site,
     )

@@ -41,7 +41,6 @@ from psm_ld.query.engine import (
     _Stream,
     raise_for,
     skolem,
-    stored_prefix,
 )
 from psm_ld.query.executor import QueryFailed
 from psm_ld.query.guard import NO_SERVICE, mentions_service, uses_service
@@ -119,7 +118,7 @@ class RemoteStore:
 
     @property
     def prefix(self) -> str:
-        return stored_prefix(self.release_id)
+        return self.endpoint.stored_prefix(self.release_id)
 
     def stored(self, graph: str) -> str:
         """A graph's stored name; names the release lacks map to one empty graph."""
