@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from psm_ld.query.store import write_numeric_literals
+from psm_ld.query.store import write_index, write_numeric_literals
 from psm_ld.release import DOCUMENTS_DIR, seal
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -92,6 +92,7 @@ def write_release(plan_nquads: Path, build_dir: Path, projects: int, base: str, 
             for action in rng.sample(actions, 2 if n % 2 else 1):
                 quad(s, f"<{ns}azione>", f"<{action}>")
     write_numeric_literals(release / "psm.nq")  # as a build does (a release's part)
+    write_index(release / "psm.nq", base)  # so does the index a server reads at start
     documents = plan_nquads.parent / DOCUMENTS_DIR  # the plan's catalog: a server requires one
     if documents.is_dir():
         shutil.copytree(documents, release / DOCUMENTS_DIR, dirs_exist_ok=True)

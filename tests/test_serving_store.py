@@ -147,3 +147,8 @@ def test_literals_the_store_changes_are_kept_beside_the_release(other_build: Pat
     with_file = FaithfulStore(load_store(release / "psm.nq"), release / "psm.nq")
     without = FaithfulStore(load_store(bare), bare)
     assert with_file.exact == without.exact and len(with_file.exact) == len(kept)
+    # with the file, each literal is looked up by its subject in it when read; without, in the table
+    # read at open: the same quads either way
+    assert with_file._by_subject is not None and without._by_subject is None
+    everything = (None, None, None)
+    assert list(with_file.quads_for_pattern(*everything)) == list(without.quads_for_pattern(*everything))

@@ -17,9 +17,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Literal
+import pyoxigraph as ox
 
 from psm_ld.errors import Problem
+from psm_ld.vocab import XSD
 
 _HEADER = re.compile(r"^#\s*(title|description|param|column)(@en)?\s*:\s*(.*)$")
 _COLUMN = re.compile(r"^\??(\w+)\s*=\s*(.+)$")
@@ -98,7 +99,7 @@ class NamedQuery:
         if not values:
             return self.text
         names = " ".join(f"?{name}" for name in values)
-        terms = " ".join(Literal(value).n3() for value in values.values())
+        terms = " ".join(_literal(value) for value in values.values())
         block = f"\n  VALUES ({names}) {{ ({terms}) }}"
         match = _WHERE.search(self.text)
         if match is None:
@@ -108,6 +109,14 @@ class NamedQuery:
                 f"{self.path.name}: an explicit WHERE {{ … }} clause is needed",
             )
         return self.text[: match.end()] + block + self.text[match.end() :]
+
+
+def _literal(value: str | int) -> str:
+    """A parameter's value as a SPARQL literal (pyoxigraph's N-Triples form: escaped, valid SPARQL;
+    not rdflib's, whose import a server need not pay at start)."""
+    if isinstance(value, int):
+        return str(ox.Literal(str(value), datatype=ox.NamedNode(XSD + "integer")))
+    return str(ox.Literal(value))
 
 
 def parse_query(path: Path) -> NamedQuery:

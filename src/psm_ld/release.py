@@ -14,18 +14,26 @@ Layout under the build directory:
                                    description)
     releases/<id>/manifest.json    what the release holds: each file's size and SHA-256, the number
                                    of quads; the id is a hash of it (so of every file)
+    releases/<id>/indice.json      what a server would otherwise scan the whole store for at start
+                                   (named graphs and their sizes, hash IRIs: pages/describe.py)
+    releases/<id>/.verified        written by a server after a full check (`verify`): each file's
+                                   size, inode, mtime and ctime then; not part of the release
     current -> releases/<id>       the served release; replaced with one rename
 A build that fails never touches `current`, so what is being served is never lost; and a server
 loads a release only if its manifest checks out (`verify`), so a truncated, empty or hand-made
-folder is never served either.
+folder is never served either. The full check reads every byte (0.5-1 s for 200 MB); once it has
+passed, a server starting again on the same files checks only that no file was written, replaced or
+touched since (`.verified`: size, inode, mtime and ctime of each, which no write or copy keeps).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from psm_ld import vocab
 
@@ -35,6 +43,8 @@ REPORT_FILE = "validazione.json"
 DOWNLOADS_DIR = "download"
 DOCUMENTS_DIR = "documents"
 MANIFEST_FILE = "manifest.json"
+INDEX_FILE = "indice.json"
+VERIFIED_FILE = ".verified"  # not in the manifest (manifest_of leaves dot files out)
 CATALOG_STEM = "catalogo"  # the stem of the catalog's documents, under DOCUMENTS_DIR
 
 
@@ -76,6 +86,14 @@ class Release:
     def downloads(self) -> Path:
         return self.path / DOWNLOADS_DIR
 
+    def index(self) -> dict[str, Any] | None:
+        """The release's INDEX_FILE (checked with the rest by `verify`), or None for a release
+        written before it existed."""
+        try:
+            return json.loads((self.path / INDEX_FILE).read_bytes())  # type: ignore[no-any-return]
+        except FileNotFoundError:
+            return None
+
     def document(self, stem: str, suffix: str) -> Path | None:
         """A document written whole at build time, if this release has one."""
         path = self.path / DOCUMENTS_DIR / f"{stem}{suffix}"
@@ -115,10 +133,17 @@ def seal(folder: Path) -> str:
 def verify(release: Release) -> dict[str, object]:
     """The release's manifest, once checked: it exists and parses, psm.nq holds more than 0 quads
     and as many as stated, the catalog's documents are there, and every file it lists has its size
-    and checksum. Raises ReleaseError naming the first problem."""
+    and checksum. Raises ReleaseError naming the first problem.
+
+    Checksums and the quad count are read from the files once: after a full check passes, the
+    state of every file (`_stamp`) is kept in `.verified`, and a later check whose manifest and
+    files are in that same state passes without reading them again. Any write, truncation,
+    replacement, copy or `touch` of a file changes its ctime, so a damaged release is checked in
+    full (and refused) however its mtime was set."""
     path = release.path / MANIFEST_FILE
     try:
-        manifest = json.loads(path.read_bytes())
+        raw = path.read_bytes()
+        manifest = json.loads(raw)
         files: dict[str, dict[str, object]] = manifest["files"]
         quads = int(manifest["quads"])
     except (OSError, ValueError, KeyError, TypeError) as exc:
@@ -133,12 +158,44 @@ def verify(release: Release) -> dict[str, object]:
         file = release.path / name
         if not file.is_file() or file.stat().st_size != stated.get("bytes"):
             raise ReleaseError(f"release {release.id}: {name} is missing or not the size stated")
+    stamp = _stamp(release.path, raw, files)
+    if _read_stamp(release.path) == stamp:
+        return manifest  # checked in full before, and not a file written or touched since
     for name, stated in sorted(files.items()):  # sizes first: a truncated file is found cheaply
         if _sha256(release.path / name) != stated.get("sha256"):
             raise ReleaseError(f"release {release.id}: {name} does not match its checksum")
     if _count_lines(release.nquads) != quads:
         raise ReleaseError(f"release {release.id}: {NQUADS_FILE} does not hold {quads} quads")
+    _write_stamp(release.path, stamp)
     return manifest
+
+
+def _stamp(folder: Path, manifest: bytes, files: dict[str, dict[str, object]]) -> dict[str, object]:
+    """The state of the manifest and of every file it lists, as the file system tells it: size,
+    device, inode, mtime and ctime (in ns). The ctime cannot be set back by a program."""
+    state = {}
+    for name in sorted([MANIFEST_FILE, *files]):
+        st = (folder / name).stat()
+        state[name] = [st.st_size, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_ctime_ns]
+    return {"manifest": hashlib.sha256(manifest).hexdigest(), "files": state}
+
+
+def _read_stamp(folder: Path) -> object:
+    try:
+        return json.loads((folder / VERIFIED_FILE).read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_stamp(folder: Path, stamp: dict[str, object]) -> None:
+    """Keep the state of a release just checked in full (written whole, then renamed). A release
+    folder the server may not write to is checked in full at every start instead."""
+    scratch = folder / f"{VERIFIED_FILE}.{os.getpid()}.tmp"
+    try:
+        scratch.write_text(json.dumps(stamp), encoding="utf-8")
+        os.replace(scratch, folder / VERIFIED_FILE)
+    except OSError:
+        scratch.unlink(missing_ok=True)
 
 
 def _sha256(path: Path) -> str:

@@ -26,7 +26,7 @@ from psm_ld.build.dumps import write_dumps
 from psm_ld.build.validate import Report
 from psm_ld.query import conneg
 from psm_ld.query.serialize import triples_to_bytes
-from psm_ld.query.store import write_numeric_literals
+from psm_ld.query.store import write_index, write_numeric_literals
 from psm_ld.release import CATALOG_STEM, DOCUMENTS_DIR, DOWNLOADS_DIR, NQUADS_FILE, REPORT_FILE, Release, seal
 
 STAGING = ".staging-"  # + the pid of the build writing it
@@ -108,6 +108,7 @@ def _write(built: Built, report: Report, staging: Path, data_dir: Path) -> str:
     _write_documents(staging / DOCUMENTS_DIR, CATALOG_STEM, "".join(catalog).encode("utf-8"), base)
     (staging / NQUADS_FILE).write_bytes(full)
     write_numeric_literals(staging / NQUADS_FILE)
+    write_index(staging / NQUADS_FILE, base)
     (staging / REPORT_FILE).write_text(
         json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",

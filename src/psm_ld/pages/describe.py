@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -22,21 +23,41 @@ MAX_INCOMING = 5000  # per resource; bounds the document of a class with very ma
 Subject = ox.NamedNode | ox.BlankNode
 
 
+def index_of(store: ReadStore, base: str) -> dict[str, object]:
+    """What a Describer needs of the whole release, found by two scans of every quad: each named
+    graph's size, and the hash IRIs under `base` by the IRI before their `#`. A build writes it into
+    the release (release.INDEX_FILE), so that a server need not scan a large store at every start."""
+    graphs = {
+        s["g"].value: int(s["n"].value)  # type: ignore[index,union-attr]
+        for s in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    }
+    hash_members: dict[str, list[str]] = defaultdict(list)
+    query = (
+        "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x } "
+        f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), {ox.Literal(base)}) && CONTAINS(STR(?x), '#')) }}"
+    )
+    for solution in store.query(query, use_default_graph_as_union=True):
+        member = solution["x"].value  # type: ignore[index,union-attr]
+        hash_members[member.split("#", 1)[0]].append(member)
+    return {
+        "base": base,
+        "graphs": dict(sorted(graphs.items())),
+        "hash_members": {k: sorted(v) for k, v in sorted(hash_members.items())},
+    }
+
+
 class Describer:
-    def __init__(self, store: ReadStore, base: str) -> None:
+    """`index`: the release's index_of for this base (read from the release), or None to scan the
+    store for it now."""
+
+    def __init__(self, store: ReadStore, base: str, index: dict[str, Any] | None = None) -> None:
         self.store, self.base = store, base
-        self.graphs: dict[str, int] = {
-            s["g"].value: int(s["n"].value)  # type: ignore[index,union-attr]
-            for s in store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        if index is None or index.get("base") != base:
+            index = index_of(store, base)
+        self.graphs: dict[str, int] = dict(index["graphs"])
+        self.hash_members: dict[str, list[ox.NamedNode]] = {
+            parent: [ox.NamedNode(m) for m in members] for parent, members in index["hash_members"].items()
         }
-        self.hash_members: dict[str, list[ox.NamedNode]] = defaultdict(list)
-        query = (
-            "SELECT DISTINCT ?x WHERE { { ?x ?p ?o } UNION { ?s ?p ?x } "
-            f"FILTER(isIRI(?x) && STRSTARTS(STR(?x), {ox.Literal(base)}) && CONTAINS(STR(?x), '#')) }}"
-        )
-        for solution in store.query(query, use_default_graph_as_union=True):
-            member: ox.NamedNode = solution["x"]  # type: ignore[assignment,index]
-            self.hash_members[member.value.split("#", 1)[0]].append(member)
 
     def known(self, iri: str) -> bool:
         """Whether the release says anything about `iri` (as subject, object, graph or hash parent).

@@ -34,7 +34,7 @@ class Documents:
         self, release: Release, settings: Settings, store: ReadStore, queries: dict[str, NamedQuery]
     ) -> None:
         self.release, self.settings = release, settings
-        self.describer = Describer(store, settings.base_uri)
+        self.describer = Describer(store, settings.base_uri, release.index())
         self.pages = Pages(store, settings, queries)
         self.cache: LRUCache[bytes] = LRUCache(CACHE_BYTES, len)  # used from the event loop only
 

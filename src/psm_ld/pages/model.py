@@ -12,7 +12,9 @@ from __future__ import annotations
 import copy
 import re
 from collections import defaultdict
+from collections.abc import ItemsView, Iterator, KeysView, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pyoxigraph as ox
 
@@ -102,20 +104,14 @@ class Model:
         return tuple(dict.fromkeys((wanted, "it", "", "en")))
 
     def _read_terms(self) -> None:
-        """Labels, notations and types of every IRI, read once."""
-        self.labels: dict[str, dict[str, str]] = defaultdict(dict)  # iri → lang → label
-        for predicate in reversed(LABEL_PROPERTIES):  # first in LABEL_PROPERTIES wins
-            for quad in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
-                if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
-                    self.labels[quad.subject.value][quad.object.language or ""] = quad.object.value
-        self.notations: dict[str, str] = {}
-        for quad in self.store.quads_for_pattern(None, ox.NamedNode(SKOS + "notation"), None):
-            if isinstance(quad.subject, ox.NamedNode):
-                self.notations[quad.subject.value] = quad.object.value
-        self.types: dict[str, set[str]] = defaultdict(set)
-        for quad in self.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), None):
-            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
-                self.types[quad.subject.value].add(quad.object.value)
+        """The tables of labels, notations and types of every IRI: each IRI's entry is read from the
+        store when first asked (one lookup of its outgoing quads gives all three) and kept in a
+        bounded memo shared by the three; nothing is read or held for IRIs no page mentions, so a
+        release of a million triples costs a server nothing at start."""
+        terms = _Terms(self.store)
+        self.labels: Mapping[str, dict[str, str]] = _Table(terms, 0)  # iri → lang → label
+        self.notations: Mapping[str, str] = _Table(terms, 1)
+        self.types: Mapping[str, set[str]] = _Table(terms, 2)
         # the alignment properties: sub-properties of psm:allineamento in the ontology
         self.alignment_properties = sorted(
             q.subject.value
@@ -124,6 +120,20 @@ class Model:
             )
             if isinstance(q.subject, ox.NamedNode)
         )
+
+    def scan_terms(self) -> tuple[dict[str, dict[str, str]], dict[str, str], dict[str, set[str]]]:
+        """Every IRI's labels, notation and types, read in one pass over the store (for what lists
+        the whole release; not kept)."""
+        return self.labels.terms.scan()  # type: ignore[attr-defined,no-any-return]
+
+    def instances(self, *classes: str) -> set[str]:
+        """The IRIs typed with any of `classes` (full IRIs)."""
+        return {
+            q.subject.value
+            for cls in classes
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(RDF + "type"), ox.NamedNode(cls))
+            if isinstance(q.subject, ox.NamedNode)
+        }
 
     # ------------------------------------------------------------------ triples
 
@@ -228,33 +238,24 @@ class Model:
 
     def code_key(self, iri: str) -> tuple[list[object], str]:
         """Sort key: the IRI's code (or label) in natural order, then the IRI."""
-        return (_natural(self.notations.get(iri, self.label(iri))), iri)
+        return (natural(self.notations.get(iri, self.label(iri))), iri)
 
     # ------------------------------------------------------------------ the plan's tree
 
     def plans(self) -> list[str]:
         """The plan editions, newest code first."""
         return sorted(
-            (s for s, t in self.types.items() if self.psm + "PianoStrategico" in t),
-            key=lambda s: self.notations.get(s, s),
-            reverse=True,
+            self.instances(self.psm + "PianoStrategico"), key=lambda s: self.notations.get(s, s), reverse=True
         )
 
     def schemes(self) -> list[str]:
         """The concept schemes that are not plans (the vocabularies), by label."""
-        return sorted(
-            (
-                s
-                for s, t in self.types.items()
-                if SKOS + "ConceptScheme" in t and self.psm + "PianoStrategico" not in t
-            ),
-            key=self.label,
-        )
+        schemes = self.instances(SKOS + "ConceptScheme") - self.instances(self.psm + "PianoStrategico")
+        return sorted(schemes, key=self.label)
 
     def of_class(self, cls: str) -> list[str]:
         """The instances of the ontology class `cls` (local name), in code order."""
-        members = [s for s, t in self.types.items() if self.psm + cls in t]
-        return sorted(members, key=self.code_key)
+        return sorted(self.instances(self.psm + cls), key=self.code_key)
 
     def members(self, parent: str, level: str) -> list[str]:
         """Children of the plan (axes) or of a member, in code order."""
@@ -335,6 +336,108 @@ class Model:
         return out
 
 
+TermEntry = tuple[dict[str, str], str | None, set[str]]  # labels by language, notation, types
+MEMO_IRIS = 16_384  # entries kept by _Terms (under 1 KB each); forgotten all at once past it
+
+
+class _Terms:
+    """Labels, notation and types of one IRI at a time, read from the store's outgoing quads of the
+    IRI when first asked and kept (up to MEMO_IRIS; a release never changes while served)."""
+
+    def __init__(self, store: ReadStore) -> None:
+        self.store = store
+        self.memo: dict[str, TermEntry] = {}
+
+    def get(self, iri: str) -> TermEntry:
+        entry = self.memo.get(iri)
+        if entry is None:
+            entry = self.read(iri)
+            if len(self.memo) >= MEMO_IRIS:
+                self.memo.clear()  # bounded; pages run in threads: a plain dict's calls are atomic
+            self.memo[iri] = entry
+        return entry
+
+    def read(self, iri: str) -> TermEntry:
+        try:
+            node = ox.NamedNode(iri)
+        except ValueError:  # not an IRI (a request path may hold any character): nothing known
+            return {}, None, set()
+        found: dict[str, dict[str, str]] = {}
+        notation: str | None = None
+        types: set[str] = set()
+        for quad in self.store.quads_for_pattern(node, None, None):
+            predicate, obj = quad.predicate.value, quad.object
+            if predicate in _LABEL_RANK and isinstance(obj, ox.Literal):
+                found.setdefault(predicate, {})[obj.language or ""] = obj.value
+            elif predicate == _NOTATION:
+                notation = obj.value  # type: ignore[union-attr]
+            elif predicate == _TYPE and isinstance(obj, ox.NamedNode):
+                types.add(obj.value)
+        labels: dict[str, str] = {}
+        for predicate in reversed(LABEL_PROPERTIES):  # first in LABEL_PROPERTIES wins
+            labels.update(found.get(predicate, {}))
+        return labels, notation, types
+
+    def scan(self) -> tuple[dict[str, dict[str, str]], dict[str, str], dict[str, set[str]]]:
+        """Every IRI's labels, notation and types, by one pass over each predicate (for the pages
+        that list the whole release, such as the editor's completions: not kept)."""
+        labels: dict[str, dict[str, str]] = defaultdict(dict)
+        for predicate in reversed(LABEL_PROPERTIES):
+            for quad in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
+                if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
+                    labels[quad.subject.value][quad.object.language or ""] = quad.object.value
+        notations: dict[str, str] = {}
+        for quad in self.store.quads_for_pattern(None, ox.NamedNode(_NOTATION), None):
+            if isinstance(quad.subject, ox.NamedNode):
+                notations[quad.subject.value] = quad.object.value  # type: ignore[union-attr]
+        types: dict[str, set[str]] = defaultdict(set)
+        for quad in self.store.quads_for_pattern(None, ox.NamedNode(_TYPE), None):
+            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
+                types[quad.subject.value].add(quad.object.value)
+        return dict(labels), notations, dict(types)
+
+
+_LABEL_RANK = {p: n for n, p in enumerate(LABEL_PROPERTIES)}
+_NOTATION, _TYPE = SKOS + "notation", RDF + "type"
+
+
+class _Table(Mapping[str, Any]):
+    """One of the model's tables (labels, notations or types) as a read-only mapping from IRI: a
+    lookup reads that IRI only (`_Terms`); iterating it (keys, items) scans the store."""
+
+    def __init__(self, terms: _Terms, column: int) -> None:
+        self.terms, self.column = terms, column
+
+    def __getitem__(self, iri: str) -> Any:
+        value = self.terms.get(iri)[self.column]
+        if not _present(value):
+            raise KeyError(iri)
+        return value
+
+    def __contains__(self, iri: object) -> bool:
+        return isinstance(iri, str) and _present(self.terms.get(iri)[self.column])
+
+    def _all(self) -> dict[str, Any]:
+        return self.terms.scan()[self.column]  # type: ignore[return-value]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        return self._all().keys()
+
+    def items(self) -> ItemsView[str, Any]:  # type: ignore[override]
+        return self._all().items()
+
+
+def _present(value: object) -> bool:
+    """Whether a table has an entry: a notation ("" too), or labels or types (not none)."""
+    return isinstance(value, str) or bool(value)
+
+
 def term_key(term: ox.Term) -> tuple[int, str, str]:
     """Sort key of RDF terms: IRIs and blank nodes by value, then literals by language and value."""
     if isinstance(term, ox.Literal):
@@ -342,5 +445,5 @@ def term_key(term: ox.Term) -> tuple[int, str, str]:
     return (0, "", getattr(term, "value", str(term)))
 
 
-def _natural(text: str) -> list[object]:
+def natural(text: str) -> list[object]:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]

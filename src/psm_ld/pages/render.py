@@ -10,15 +10,17 @@ path `STATIC_PATH` (/static/).
 
 Everything a page shows comes from the store through the model (psm_ld.pages.model), in the page's
 language where the data has it (else Italian, marked); every interface string comes from the message
-catalogue (psm_ld.pages.i18n). The release is read-only, so labels, types and the search index are
-read once when `Pages` is made (a new release means a new `Pages`). Each page kind has its context
-builder (psm_ld.pages.kinds) and its template (templates/); the markup of links, RDF terms and
+catalogue (psm_ld.pages.i18n). The release is read-only, so labels and types are read per IRI when
+first shown and kept (bounded), and the search index is built on the first search and kept (a new
+release means a new `Pages`): nothing that grows with the data is read at start. Each page kind has
+its context builder (psm_ld.pages.kinds) and its template (templates/); the markup of links, RDF terms and
 property tables is in templates/macros.html.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from functools import cached_property
 from pathlib import Path
 from urllib.parse import urlencode
@@ -69,7 +71,17 @@ class Pages:
         self.models = {lang: self.model.speaking(lang) for lang in LANGUAGES}
         self.env = environment(self.model)
         self.translators = {lang: Translator(lang) for lang in LANGUAGES}
-        self.index = SearchIndex.from_store(store)
+        self._index: SearchIndex | None = None
+        self._index_lock = threading.Lock()
+
+    @property
+    def index(self) -> SearchIndex:
+        """The search index, built on the first search (every name and description of the
+        release: a scan that grows with the data, so not part of a server's start), then kept."""
+        with self._index_lock:  # pages render in threads: one build, the others wait for it
+            if self._index is None:
+                self._index = SearchIndex.from_store(self.store)
+            return self._index
 
     def home(self, origin: str, lang: str = DEFAULT) -> str:
         """The home page: the plan as a series, each edition's status as of today's year."""

@@ -219,6 +219,15 @@ def run_job(store: ox.Store, job: Job, limits: Limits) -> Result:
         raise QueryFailed(500, "Lettura dell'archivio non riuscita", "The store could not be read") from exc
 
 
+def _preload() -> None:
+    """Import before taking a job what some jobs need: rdflib's SPARQL grammar (a text that could
+    spell SERVICE, guard.uses_service) and its JSON-LD writer (serialize.py). Imported on first use
+    they cost that query 0.5-2 s of its time limit on a busy machine (stopped at a 2 s limit). The
+    workers got them by accident until the CLI stopped importing the build modules at start."""
+    import rdflib.plugins.serializers.jsonld  # noqa: F401
+    import rdflib.plugins.sparql.parser  # noqa: F401
+
+
 def worker_main(conn: Connection, source: StoreSource, limits: Limits, nice: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops its workers
     try:
@@ -241,6 +250,7 @@ def worker_main(conn: Connection, source: StoreSource, limits: Limits, nice: int
 
 
 def _serve(conn: Connection, source: StoreSource, limits: Limits) -> None:
+    _preload()
     store = source.open()
     try:
         conn.send("ready")

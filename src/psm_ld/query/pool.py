@@ -154,11 +154,24 @@ class WorkerPool:
         self._loop = loop
         lanes = [GENERAL] * self.size + [SHORT] * self.short_workers
         self._recovering.update(lanes)
-        for lane in lanes:
-            worker = self._spawn(lane)
+        # all started at once, then each awaited: their start-up (an interpreter, imports, the store
+        # opened) overlaps instead of adding up
+        launched = [(lane, *self._launch(lane)) for lane in lanes]
+        failed: BaseException | None = None
+        for lane, process, ours in launched:
+            try:
+                worker = self._ready(lane, process, ours)
+            except BaseException as exc:  # the others are still awaited (and kept, or stopped)
+                failed = failed or exc
+                continue
             loop.call_soon_threadsafe(self._arrived, worker, lane)
+        if failed is not None:
+            raise failed
 
     def _spawn(self, lane: str) -> Worker:
+        return self._ready(lane, *self._launch(lane))
+
+    def _launch(self, lane: str) -> tuple[multiprocessing.process.BaseProcess, Connection]:
         # spawn, not fork: the server process has threads (and an event loop) that must not be copied
         context = multiprocessing.get_context("spawn")
         ours, theirs = context.Pipe()
@@ -171,6 +184,10 @@ class WorkerPool:
         process = context.Process(target=worker_main, args=arguments, daemon=True)
         process.start()
         theirs.close()
+        return process, ours
+
+    def _ready(self, lane: str, process: multiprocessing.process.BaseProcess, ours: Connection) -> Worker:
+        """The worker `_launch` started, once it says it is ready (RuntimeError, killed, if not)."""
         reply = ours.recv() if ours.poll(60) else "no answer in 60 s"
         if reply != "ready":
             process.kill()

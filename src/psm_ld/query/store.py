@@ -8,6 +8,8 @@ release is written once to an on-disk store that all processes open read-only, s
 
 from __future__ import annotations
 
+import json
+import mmap
 import os
 import shutil
 import tempfile
@@ -153,7 +155,22 @@ def write_numeric_literals(nquads: Path) -> Path:
     a large release then need not parse all of it to find them)."""
     target = nquads.with_name(NUMERIC_LITERALS)
     changed = [quad for quad, _ in _changed(_numeric_quads(nquads))]
-    target.write_bytes(ox.serialize(changed, format=ox.RdfFormat.N_QUADS) if changed else b"")
+    text = ox.serialize(changed, format=ox.RdfFormat.N_QUADS) if changed else b""
+    # sorted by line, so by subject: a server looks a subject's lines up in it (FaithfulStore)
+    target.write_bytes(b"".join(sorted(text.splitlines(keepends=True))))
+    return target
+
+
+def write_index(nquads: Path, base: str, store: ox.Store | None = None) -> Path:
+    """Write beside `nquads` the index a server reads instead of scanning the store at start
+    (release.INDEX_FILE; pages.describe.index_of), from `store` if given, else from the N-Quads."""
+    from psm_ld.pages.describe import index_of  # the pages' own definition (not loaded by workers)
+    from psm_ld.release import INDEX_FILE
+
+    index = index_of(store if store is not None else load_store(nquads), base)
+    target = nquads.with_name(INDEX_FILE)
+    text = json.dumps(index, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
+    target.write_text(text, encoding="utf-8")
     return target
 
 
@@ -169,18 +186,37 @@ class FaithfulStore:
     """The store as pages and documents read it: each literal comes back as the release writes it.
 
     A document must state the data, and pyoxigraph's store changes numeric literals (NUMERIC), so
-    those it would change are kept aside when the store is opened, by (subject, predicate, the
-    store's form), and put back in what `quads_for_pattern` gives. SPARQL results are the engine's.
+    those it would change are put back in what `quads_for_pattern` gives: looked up by subject in
+    the release's NUMERIC_LITERALS file (sorted: a binary search in it, mapped, per subject read and
+    kept in a bounded memo), so opening a large release reads nothing of it. A release without that
+    file, or with it unsorted (written before it was sorted), is read whole into a table at open, as
+    before. SPARQL results are the engine's.
     """
 
     def __init__(self, store: ox.Store, nquads: Path) -> None:
         self.store = store
-        self.exact = _changed_literals(nquads)
+        self.nquads = nquads
+        self._by_subject = _SortedLiterals.open(nquads.with_name(NUMERIC_LITERALS))
+        self._table = None if self._by_subject is not None else _changed_literals(nquads)
+
+    @property
+    def exact(self) -> dict[Key, ox.Literal]:
+        """Every (subject, predicate, literal as the store gives it back) -> the literal as written."""
+        if self._table is None:
+            self._table = _changed_literals(self.nquads)
+        return self._table
 
     def quads_for_pattern(self, *pattern: ox.Term | None) -> Iterator[ox.Quad]:
         for quad in self.store.quads_for_pattern(*pattern):  # type: ignore[arg-type]
-            key = (quad.subject, quad.predicate, quad.object)
-            exact = self.exact.get(key) if self.exact else None  # type: ignore[arg-type]
+            obj = quad.object
+            if not isinstance(obj, ox.Literal) or obj.datatype.value not in NUMERIC:
+                yield quad
+                continue
+            key = (quad.subject, quad.predicate, obj)
+            if self._by_subject is not None:
+                exact = self._by_subject.get(key)  # type: ignore[arg-type]
+            else:
+                exact = self._table.get(key) if self._table else None  # type: ignore[arg-type]
             yield quad if exact is None else ox.Quad(quad.subject, quad.predicate, exact, quad.graph_name)
 
     def query(self, *args: Any, **kwargs: Any) -> Any:
@@ -188,6 +224,73 @@ class FaithfulStore:
 
     def __len__(self) -> int:
         return len(self.store)
+
+
+class _SortedLiterals:
+    """The NUMERIC_LITERALS file, sorted by line (so by subject), read one subject at a time: the
+    subject's lines found by binary search in the mapped file, parsed, and kept (MEMO_SUBJECTS)."""
+
+    MEMO_SUBJECTS = 4096
+
+    def __init__(self, data: mmap.mmap | bytes) -> None:
+        self.data = data
+        self.memo: dict[str, dict[tuple[ox.NamedNode, ox.Literal], ox.Literal]] = {}
+
+    @classmethod
+    def open(cls, path: Path) -> _SortedLiterals | None:
+        """The file mapped, if it exists and its lines are sorted; else None (read it whole)."""
+        try:
+            with path.open("rb") as file:
+                empty = os.fstat(file.fileno()).st_size == 0
+                data = b"" if empty else mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+        except OSError:
+            return None
+        previous, at = b"", 0
+        while at < len(data):  # one pass (a few ms per MB), nothing kept
+            newline = data.find(b"\n", at)
+            end = len(data) if newline < 0 else newline
+            line = data[at:end]
+            if line < previous:
+                return None
+            previous, at = line, end + 1
+        return cls(data)
+
+    def get(self, key: Key) -> ox.Literal | None:
+        subject, predicate, stored = key
+        name = str(subject)
+        found = self.memo.get(name)
+        if found is None:
+            found = self._read(name)
+            if len(self.memo) >= self.MEMO_SUBJECTS:
+                self.memo.clear()
+            self.memo[name] = found
+        return found.get((predicate, stored)) if found else None
+
+    def _read(self, name: str) -> dict[tuple[ox.NamedNode, ox.Literal], ox.Literal]:
+        prefix = name.encode("utf-8") + b" "
+        data, start = self.data, self._first_line_from(name.encode("utf-8") + b" ")
+        end = start
+        while end < len(data) and data[end : end + len(prefix)] == prefix:
+            newline = data.find(b"\n", end)
+            end = len(data) if newline < 0 else newline + 1
+        if end == start:
+            return {}
+        quads = list(ox.parse(bytes(data[start:end]), format=ox.RdfFormat.N_QUADS))
+        return {(q.predicate, stored): q.object for q, stored in _changed(quads)}  # type: ignore[misc]
+
+    def _first_line_from(self, key: bytes) -> int:
+        """The offset of the first line not less than `key` (len(data) if none)."""
+        data, lo, hi = self.data, 0, len(self.data)  # lo and hi are line starts (or the end)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            start = data.rfind(b"\n", lo, mid) + 1 or lo
+            end = data.find(b"\n", start)
+            end = len(data) if end < 0 else end
+            if data[start:end] < key:
+                lo = end + 1
+            else:
+                hi = start
+        return lo
 
 
 def _changed_literals(nquads: Path) -> dict[Key, ox.Literal]:

@@ -76,12 +76,18 @@ def load(
     """Blocking: check the release's manifest (ReleaseError if it does not check out: such a
     release is never served), open the store (in memory, or the on-disk one, written on first
     use), index it, start the query workers."""
-    verify(release)
+    manifest = verify(release)
     source = _source(settings, release)
     store = source.open_faithful()
-    documents = Documents(release, settings, store, queries)
-    if len(store) == 0:  # the manifest said otherwise: never serve an empty store as "ok"
+    if source.kind == "sparql":  # the count the engine's metadata gives
+        triples = len(store)
+        empty = triples == 0
+    else:  # the manifest's count, verified against psm.nq: counting the store would scan all of it
+        triples = int(manifest["quads"])  # type: ignore[call-overload]
+        empty = next(iter(store.quads_for_pattern(None, None, None, None)), None) is None
+    if empty:  # the manifest said otherwise: never serve an empty store as "ok"
         raise ReleaseError(f"release {release.id}: the store holds no quads")
+    documents = Documents(release, settings, store, queries)
     pool = WorkerPool(
         source, max(1, settings.sparql_workers), settings.query_timeout,
         short_workers=max(0, settings.short_workers), short_seconds=settings.short_query_seconds,
@@ -95,7 +101,7 @@ def load(
         documents=documents,
         pool=pool,
         queries=queries,
-        triples=len(store),
+        triples=triples,
         last_modified=formatdate(release.nquads.stat().st_mtime, usegmt=True),
     )
     log.info(

@@ -45,7 +45,7 @@ def context(model: Model, v: View, iri: str) -> dict[str, object]:
 def _terms(model: Model, kinds: Iterable[str]) -> list[dict[str, object]]:
     """The psm: terms of the given types, sorted by name, as their sections show them."""
     found = sorted(
-        {s for s, t in model.types.items() if s.startswith(model.psm) and t & set(kinds)},
+        {s for s in model.instances(*kinds) if s.startswith(model.psm)},
         key=lambda s: s.casefold(),
     )
     out = []
@@ -70,7 +70,7 @@ def _terms(model: Model, kinds: Iterable[str]) -> list[dict[str, object]]:
                     for p, label in RELATIONS
                 ],
                 "shapes": [model.link(s) for s in model.subjects(SH + "targetClass", term)],
-                "instances": len([s for s, t in model.types.items() if term in t]),
+                "instances": len(model.instances(term)),
             }
         )
     return out

@@ -16,11 +16,7 @@ from psm_ld.vocab import RDF, SH
 def context(model: Model, v: View, iri: str) -> dict[str, object]:
     prefix = iri + "#"
     shapes = sorted(
-        (
-            s
-            for s, t in model.types.items()
-            if s.startswith(prefix) and t & {SH + "NodeShape", SH + "PropertyShape"}
-        ),
+        (s for s in model.instances(SH + "NodeShape", SH + "PropertyShape") if s.startswith(prefix)),
         key=lambda s: (SH + "NodeShape" not in model.types[s], s.casefold()),
     )
     sections = [
