@@ -125,6 +125,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--oxigraph", action="store_true")
     parser.add_argument("--work", type=Path, default=Path("/tmp/psm-warmstart"))
+    parser.add_argument("--src", help="PYTHONPATH of the server only (e.g. another checkout's src: before/after)")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     port = free_port()
@@ -133,10 +134,11 @@ def main() -> None:
         command=[str(BIN / "psm-ld"), "serve", "--host", LOOPBACK, "--port", str(port), "--no-access-log"],
         port=port,
         ready_path="/health",
-        env={"PSM_BUILD_DIR": str(args.build_dir), "PSM_BASE_URI": BASE, "PSM_STORE": "disk"},
+        env={"PSM_BUILD_DIR": str(args.build_dir), "PSM_BASE_URI": BASE, "PSM_STORE": "disk",
+             **({"PYTHONPATH": args.src} if args.src else {})},  # fmt: skip
         log_path=args.work / "psm-ld.log",
     )
-    out: dict = {"load_before": os.getloadavg(), "psm-ld": []}
+    out: dict = {"src": args.src, "load_before": os.getloadavg(), "psm-ld": []}
     try:
         for _ in range(args.rounds):
             out["psm-ld"].append(one_round(psm, "/sparql", pages=True))
@@ -176,7 +178,7 @@ def main() -> None:
                 key: statistics.median(r[key] for r in rounds)
                 for key in ("health_s", "first_answer_s", "peak_rss_mb", "peak_pss_mb")
             }
-    print(json.dumps({k: v for k, v in out.items() if "median" in k or k.startswith("load")}, indent=1))
+    print(json.dumps({k: v for k, v in out.items() if "median" in k or k.startswith(("load", "src"))}))
 
 
 if __name__ == "__main__":

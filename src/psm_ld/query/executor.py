@@ -220,10 +220,10 @@ def run_job(store: ox.Store, job: Job, limits: Limits) -> Result:
 
 
 def _preload() -> None:
-    """Import before taking a job what some jobs need: rdflib's SPARQL grammar (a text that could
-    spell SERVICE, guard.uses_service) and its JSON-LD writer (serialize.py). Imported on first use
-    they cost that query 0.5-2 s of its time limit on a busy machine (stopped at a 2 s limit). The
-    workers got them by accident until the CLI stopped importing the build modules at start."""
+    """Import, beside the first jobs, what some jobs need: rdflib's SPARQL grammar (a text that could
+    spell SERVICE, guard.uses_service) and its JSON-LD writer (serialize.py). Imported by the first
+    job that needs them they cost it 0.5-2 s of its time limit on a busy machine (stopped at a 2 s
+    limit); the workers had them by accident until the CLI stopped importing the build modules."""
     import rdflib.plugins.serializers.jsonld  # noqa: F401
     import rdflib.plugins.sparql.parser  # noqa: F401
 
@@ -250,12 +250,13 @@ def worker_main(conn: Connection, source: StoreSource, limits: Limits, nice: int
 
 
 def _serve(conn: Connection, source: StoreSource, limits: Limits) -> None:
-    _preload()
     store = source.open()
     try:
         conn.send("ready")
     except OSError:  # the server stopped while this worker was starting
         return
+    # after "ready": a worker replacing one that was killed takes jobs at once (requests wait for it)
+    threading.Thread(target=_preload, name="psm-preload", daemon=True).start()
     while True:
         try:
             job = conn.recv()
