@@ -124,6 +124,7 @@ def main() -> None:
     parser.add_argument("--build-dir", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--oxigraph", action="store_true")
+    parser.add_argument("--no-psm", action="store_true", help="Oxigraph server's rounds only")
     parser.add_argument("--work", type=Path, default=Path("/tmp/psm-warmstart"))
     parser.add_argument("--src", help="PYTHONPATH of the server only (e.g. another checkout's src: before/after)")
     args = parser.parse_args()
@@ -140,7 +141,7 @@ def main() -> None:
     )
     out: dict = {"src": args.src, "load_before": os.getloadavg(), "psm-ld": []}
     try:
-        for _ in range(args.rounds):
+        for _ in range(0 if args.no_psm else args.rounds):
             out["psm-ld"].append(one_round(psm, "/sparql", pages=True))
             print(json.dumps(out["psm-ld"][-1]), flush=True)
         if args.oxigraph:
