@@ -92,6 +92,10 @@ run: build assets
 # pytest in one worker process per core (pytest-xdist): the tests that share the session's releases and
 # servers run in one of them (tests/conftest.py), the rest (SHACL cases, CLI runs, the bench) beside.
 PYTEST_PARALLEL := -n auto --dist loadgroup
+# Python may keep what it compiles (an environment may forbid it): the test run starts about a hundred interpreters (servers, query
+# workers, the CLI) that would otherwise compile psm-ld again each time, and pytest keeps the test
+# modules it rewrites (their asserts) instead of rewriting them in every xdist worker
+unexport PYTHONDONTWRITEBYTECODE
 
 test: setup test-tools assets ckan
 	$(BIN)/ruff check src tests bench

@@ -53,16 +53,23 @@ from servers import (
 )
 
 REAL_SERVERS = {"same_origin_server", "live_server", "other_origin_server", "rewriting_server"}
-# module fixtures that start processes: `psm-ld serve` (test_paths `served`, test_serving_store
-# `serve_logs`), three CLI builds (test_releases `two_builds`), a tmpfs mount (test_build_input)
+# a module's fixtures that start processes: `psm-ld serve` (test_paths `served`, test_serving_store
+# `serve_logs`), three CLI builds (test_releases `two_builds`), a tmpfs mount (test_build_input).
+# A test module's costly fixtures are session-scoped: an xdist worker runs its tests interleaved
+# with other modules', and a module-scoped fixture would be set up again at each return.
 STARTS_PROCESSES = REAL_SERVERS | {"served", "serve_logs", "two_builds", "small_disk",
                                    "engine", "remote_app"}  # SPARQL engines (engines.py, modes.py)
-# every session-scoped release, app and server: the tests that use them run in one pytest-xdist worker
-# (`make test` runs two), so that each is built and started once
-SESSION_SERVED = REAL_SERVERS | {
-    "same_origin_build", "same_origin", "other_build", "other_origin", "rewriting", "w3c", "w3c_query",
-    "apps", "engines",
+# The session's releases, apps and servers by family: the tests of a family run in one pytest-xdist
+# worker (`make test` runs two), so that each is built and started once, while two families run side
+# by side. The browser tests reach the live server through `site`, Chromium through `page`. Every
+# test served by a SPARQL engine is of the `engines` family, whatever its app: the engines start once.
+FAMILIES = {
+    "same-origin": {"same_origin_build", "same_origin", "same_origin_server", "live_server", "site", "page",
+                    "browser"},
+    "other-origin": {"other_build", "other_origin", "other_origin_server", "rewriting", "rewriting_server"},
+    "w3c": {"w3c", "w3c_query"},
 }  # fmt: skip
+ENGINE_FIXTURES = {"engine", "remote_app"}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -92,20 +99,30 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("store_mode", store_modes(metafunc.config))
 
 
+# tryfirst: pytest-xdist reads the groups in its own hook of the same name, after this one
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test that uses a real server or another process-starting fixture is `slow` (left out by
-    `make check`), whoever wrote it; under
-    pytest-xdist, the tests that share the session's releases and servers share a worker."""
+    """A test that uses a real server, a SPARQL engine or another process-starting fixture is `slow`
+    (left out by `make check`), whoever wrote it; under pytest-xdist, the tests of a family (FAMILIES,
+    or `engines`) share a worker, and so do the tests of a module that starts processes of its own."""
     distributed = config.pluginmanager.hasplugin("xdist")
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         callspec = getattr(item, "callspec", None)
-        if STARTS_PROCESSES & fixtures or (callspec and callspec.params.get("store_mode") in ENGINE_MODES):
+        on_engine = bool(ENGINE_FIXTURES & fixtures) or bool(
+            callspec and callspec.params.get("store_mode") in ENGINE_MODES
+        )
+        if STARTS_PROCESSES & fixtures or on_engine:
             item.add_marker(pytest.mark.slow)
-        if distributed and SESSION_SERVED & fixtures:
-            item.add_marker(pytest.mark.xdist_group("served"))
-        elif distributed and STARTS_PROCESSES & fixtures:  # a module's processes, started once
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+        if not distributed:
+            continue
+        family = "engines" if on_engine else next(
+            (name for name, members in FAMILIES.items() if members & fixtures), None
+        )  # fmt: skip
+        if family is None and STARTS_PROCESSES & fixtures:  # a module's processes, started once
+            family = item.nodeid.split("::")[0]
+        if family is not None:
+            item.add_marker(pytest.mark.xdist_group(family))
 
 
 @pytest.fixture(scope="session")

@@ -27,14 +27,14 @@ BASE = "http://localhost:8000/"
 SPARQL_QUERY = {"content-type": "application/sparql-query"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def abuse_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_dir = tmp_path_factory.mktemp("abuse") / "build"
     build(build_dir, BASE)
     return build_dir
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def guarded(abuse_build: Path) -> Iterator[Server]:
     """Default limits and lanes, a short time limit (heavy queries end soon)."""
     server = start(abuse_build, BASE, free_port(), abuse_build.parent / "guarded.log", PSM_QUERY_TIMEOUT="3")
@@ -195,7 +195,7 @@ def test_a_killed_worker_loses_no_request(guarded: Server) -> None:
     assert statuses[200] > 20 and set(statuses) == {200}, statuses
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def unguarded(abuse_build: Path) -> Iterator[Server]:
     """Limits lifted, so that a query really crashes the engine (the retry path); no short lane, so
     that both attempts run on workers with the full time limit."""

@@ -118,7 +118,7 @@ def test_a_full_disk_gives_one_line_and_leaves_nothing(tmp_path: Path, small_dis
     assert shutil.disk_usage(small_disk).used <= used  # the half-written release is gone
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def validated() -> tuple[Built, Report]:
     built = fresh_build()
     return built, validate(built)

@@ -25,13 +25,13 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 RESULTS_JSON = "application/sparql-results+json"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def origin(rewriting_server: Server) -> str:
     """The origin of the real server that serves RDF with IRIs under its own origin."""
     return rewriting_server.url
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def comunica() -> Path:
     node = shutil.which("node")
     if node is None:

@@ -38,7 +38,7 @@ def settings(build_dir: Path) -> Settings:
     return Settings(base_uri=OTHER_BASE, root=PROJECT_ROOT, build_dir=build_dir, reload_seconds=0)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def client(other_build: Path) -> Iterator[TestClient]:
     """The app over the session's release (tests/conftest.py), with a small row limit of its own."""
     limits = {"max_result_rows": MAX_ROWS, "sparql_workers": 1, "reload_seconds": 0}

@@ -34,7 +34,7 @@ class Exported:
     url: str  # nginx's origin
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def exported(same_origin_server: Server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Exported]:
     same_origin = same_origin_server  # nginx proxies to it
     assert os.access(NGINX, os.X_OK), "nginx is missing: `make test` installs it (make test-tools)"

@@ -12,20 +12,23 @@ import os
 import re
 from typing import Any
 
-import schemathesis
-from hypothesis import HealthCheck, given, settings
-from schemathesis.specs.openapi.checks import positive_data_acceptance
 from servers import InProcess
 from starlette.routing import Mount, Route
 
 EXAMPLES = int(os.environ.get("PSM_SCHEMATHESIS_EXAMPLES", "15"))  # per operation
-ALL_CHECKS = list(HealthCheck)
-# A request the schema allows may still be refused: a string is not always a SPARQL query or an
-# IRI. Those answers are checked like any other (a documented 400, never a 500).
-NOT_CHECKED = [positive_data_acceptance]
 
 
 def test_every_operation_answers_as_described(same_origin: InProcess) -> None:
+    # imported here: schemathesis and hypothesis take seconds to import, and every xdist worker
+    # imports every test module, while one worker runs this test
+    import schemathesis
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis.specs.openapi.checks import positive_data_acceptance
+
+    # A request the schema allows may still be refused: a string is not always a SPARQL query or
+    # an IRI. Those answers are checked like any other (a documented 400, never a 500).
+    not_checked = [positive_data_acceptance]
+    every_check = list(HealthCheck)
     schema = schemathesis.openapi.from_dict(same_origin.get("/openapi.json").json())
     failures, labels = [], []
     for result in schema.get_all_operations():
@@ -33,9 +36,9 @@ def test_every_operation_answers_as_described(same_origin: InProcess) -> None:
         labels.append(operation.label)
 
         @given(case=operation.as_strategy())
-        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=ALL_CHECKS)
+        @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=every_check)
         def answers_as_described(case: Any) -> None:
-            case.validate_response(_send(same_origin, case), excluded_checks=NOT_CHECKED)
+            case.validate_response(_send(same_origin, case), excluded_checks=not_checked)
 
         try:
             answers_as_described()

@@ -92,7 +92,7 @@ def test_caches_keyed_by_host_stay_bounded(same_origin: InProcess) -> None:
 # --- over a real socket: psm-ld serve, with its limits on request heads ---------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def served(same_origin_build: tuple[Path, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """`psm-ld serve` (the command, which sets the limits) with 1 s time-outs; yields its port."""
     build_dir, base = same_origin_build

@@ -32,14 +32,14 @@ ACTION = "psm/2021-2023/azione/2.1.1"
 WRONG_BASE = re.compile(rb"https?://(localhost|127\.0\.0\.1)[:/]")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def domain_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build_dir = tmp_path_factory.mktemp("example-org") / "build"
     build(build_dir, BASE)
     return build_dir
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def published(domain_build: Path) -> Iterator[TestClient]:
     """The app as the proxy sees it: requests for https://example.org/psm/…, root_path /psm."""
     settings = Settings(base_uri=BASE, build_dir=domain_build, reload_seconds=0)
@@ -53,7 +53,7 @@ def published(domain_build: Path) -> Iterator[TestClient]:
         yield client
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def elsewhere(domain_build: Path) -> Iterator[InProcess]:
     """The same release on a loopback origin, without prefix or IRI rewriting."""
     yield from serve(domain_build, BASE, f"http://127.0.0.1:{free_port()}/", reload_seconds=0)

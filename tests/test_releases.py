@@ -41,7 +41,7 @@ def build(build_dir: Path, seed: str, **env: str) -> subprocess.CompletedProcess
     )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("releases")
     for name, seed in (("a", "1"), ("b", "2")):

@@ -21,7 +21,7 @@ AXES = (
 JSON = {"Accept": "application/sparql-results+json"}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def on_disk(other_build: Path) -> Iterator[InProcess]:
     yield from serve(other_build, OTHER_BASE, f"http://127.0.0.1:{free_port()}/", store_mode="disk")
 
@@ -92,7 +92,7 @@ def test_documents_are_rendered_once_per_origin(other_origin: Serving, rewriting
 ACCESS_LOG_FLAGS = ("--access-log", "--no-access-log")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def serve_logs(other_build: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """`psm-ld serve` with each access-log flag, both processes at once: each answers /health and one
     document, then stops; its log, by flag."""

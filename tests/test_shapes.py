@@ -242,7 +242,7 @@ class SharedBuild:
             assert set(dataset.quads((None, None, None, None))) == self.quads, "the shared build not restored"
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def plan() -> SharedBuild:
     return SharedBuild()
 
