@@ -23,6 +23,8 @@ from servers import BIN, OTHER_BASE, ROOT, InProcess
 from psm_ld.query import engine as sparql_engine
 from psm_ld.query import remote
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
 
 def publish(
     build_dir: Path, base: str, engine: Engine, *args: str, site: str
@@ -144,6 +146,33 @@ def test_no_query_reaches_outside_the_release(remote_app: InProcess, params: dic
 )
 def test_engine_never_sees_service_or_update(remote_app: InProcess, query: str) -> None:
     assert remote_app.get("/sparql", params={"query": query}).status_code in (400, 403)
+
+
+def test_lookups_around_a_subject_are_one_request(engine: Engine, remote_app: InProcess) -> None:
+    """A page asks several things of each node it shows (its types, its labels, one property, in
+    one graph): one request to the engine answers them all (RemoteStore._subject), as pyoxigraph would."""
+    endpoint = endpoint_of(engine, None)
+    release_id = sparql_engine.current_id(endpoint)
+    graphs, quads = sparql_engine.release_info(endpoint, release_id)  # type: ignore[arg-type,misc]
+    store = remote.RemoteStore(endpoint, release_id, graphs, quads)  # type: ignore[arg-type]
+    sent: list[str] = []
+    run = store._run
+    store._run = lambda text, *rest: (sent.append(text), run(text, *rest))[1]  # type: ignore[method-assign]
+    local = ox.Store()
+    nquads = remote_app.build_dir / "current" / "psm.nq"
+    local.bulk_extend(ox.parse(path=str(nquads), format=ox.RdfFormat.N_QUADS))
+    action = ox.NamedNode(remote_app.base + "psm/2021-2023/azione/2.1.1")
+    graph = next(local.quads_for_pattern(action, None, None)).graph_name
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    patterns = [
+        (action, ox.NamedNode(RDF_TYPE), None, None),
+        (action, ox.NamedNode(skos + "prefLabel"), None, None),
+        (action, None, None, graph),
+        (action, ox.NamedNode(skos + "prefLabel"), None, ox.NamedNode("http://nowhere.example/")),
+    ]
+    for pattern in patterns:
+        assert set(store.quads_for_pattern(*pattern)) == set(local.quads_for_pattern(*pattern)), pattern
+    assert len(sent) == 1, sent
 
 
 def test_rename_graphs_in_query_text() -> None:

@@ -49,6 +49,15 @@ from psm_ld.query.sparql import _TOKEN, READ_ONLY, analyse
 
 POINT_ROWS = 10_000  # quads around one node kept whole (and cached) by RemoteStore.quads_for_pattern
 PATTERN_CACHE_BYTES = 32 * 1024 * 1024
+WIDE_SUBJECTS = 10_000  # subjects known to have more than POINT_ROWS quads, remembered at most
+
+
+def _matches(quad: ox.Quad, predicate: ox.Term | None, obj: ox.Term | None, graph: ox.Term | None) -> bool:
+    return (
+        (predicate is None or quad.predicate == predicate)
+        and (obj is None or quad.object == obj)
+        and (graph is None or quad.graph_name == graph)
+    )
 
 
 def _quads_size(quads: list[ox.Quad]) -> int:
@@ -109,6 +118,7 @@ class RemoteStore:
     _patterns: LRUCache[list[ox.Quad]] = field(
         default_factory=lambda: LRUCache(PATTERN_CACHE_BYTES, _quads_size), repr=False
     )
+    _wide: set[ox.Term] = field(default_factory=set, repr=False)  # subjects of more than POINT_ROWS quads
 
     @property
     def http(self) -> httpx.Client:
@@ -233,18 +243,42 @@ class RemoteStore:
     ) -> Iterator[ox.Quad]:
         """As `pyoxigraph.Store.quads_for_pattern` over the release's graphs (one SELECT). Lookups
         around one node (subject or object bound: what documents and pages do per request) are kept
-        in a bounded cache, the release never changing; up to POINT_ROWS quads, else streamed."""
+        in a bounded cache, the release never changing; up to POINT_ROWS quads, else streamed.
+        A narrower lookup on a subject (its labels, its types, one property) is answered from all of
+        the subject's quads, asked once (`_subject`): a page asks several of each node it shows, and
+        each request to the engine costs a round trip (ms), not a lookup in memory (µs)."""
         key = (subject, predicate, obj, graph)
         point = subject is not None or obj is not None
         if point:
             cached = self._patterns.get(key)
             if cached is not None:
                 return iter(cached)
+            narrower = predicate is not None or obj is not None or graph is not None
+            if subject is not None and narrower and not isinstance(obj, ox.Literal):
+                whole = self._subject(subject)  # a literal is compared by the engine's rules, not here
+                if whole is not None:
+                    return (q for q in whole if _matches(q, predicate, obj, graph))
             quads = list(self._pattern(subject, predicate, obj, graph, POINT_ROWS + 1))
             if len(quads) <= POINT_ROWS:
                 self._patterns.put(key, quads)
                 return iter(quads)
         return self._pattern(subject, predicate, obj, graph, None)
+
+    def _subject(self, subject: ox.Term) -> list[ox.Quad] | None:
+        """All of `subject`'s quads in the release (cached), or None when they are more than POINT_ROWS."""
+        if subject in self._wide:
+            return None
+        key = (subject, None, None, None)
+        cached = self._patterns.get(key)
+        if cached is None:
+            cached = list(self._pattern(subject, None, None, None, POINT_ROWS + 1))
+            if len(cached) > POINT_ROWS:
+                if len(self._wide) >= WIDE_SUBJECTS:
+                    self._wide.clear()
+                self._wide.add(subject)
+                return None
+            self._patterns.put(key, cached)
+        return cached
 
     def _pattern(
         self, subject: ox.Term | None, predicate: ox.Term | None, obj: ox.Term | None, graph: ox.Term | None,
