@@ -17,6 +17,7 @@ the others in a site named after them, each with its own current release.
 from __future__ import annotations
 
 import contextlib
+import shutil
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
@@ -112,14 +113,24 @@ class Apps:
                 settings |= {"store_mode": "sparql", "store_site": spec.site, **engine.settings}
             else:
                 settings["store_mode"] = mode
+            build_dir = self._disk_copy(spec.build_dir) if mode == "disk" else spec.build_dir
             url = spec.url or f"http://127.0.0.1:{free_port()}/"
             app = self._stack.enter_context(
-                contextlib.contextmanager(serve)(spec.build_dir, spec.base, url, **settings)
+                contextlib.contextmanager(serve)(build_dir, spec.base, url, **settings)
             )
             store = app.get("/health").json()["store"]  # never another store than the mode says
             assert store == ("sparql" if mode in ENGINE_MODES else mode), (spec.name, mode, store)
             self._apps[key] = app
         return self._apps[key]
+
+    def _disk_copy(self, build_dir: Path) -> Path:
+        """A copy of `build_dir` for the disk mode, which writes its on-disk store beside the release
+        (query/store.disk_store): the session's build stays as the memory mode leaves it (without
+        one: test_serving_store checks that a small release writes none)."""
+        copy = build_dir.with_name(build_dir.name + "-disk")
+        if not copy.exists():
+            shutil.copytree(build_dir, copy, symlinks=True)
+        return copy
 
     def _publish(self, engine: Engine, build_dir: Path, base: str, site: str | None) -> None:
         """`build_dir`'s current release into `engine` (what `psm-ld publish` does, in this process:
