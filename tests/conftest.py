@@ -136,14 +136,16 @@ def same_origin_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, s
 
 @pytest.fixture(scope="session")
 def engines(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
-    """The SPARQL engines of the session (Oxigraph server, Virtuoso): those that the session's tests
-    use start now, in the background, while the tests before them run."""
-    running = Engines(tmp_path_factory.mktemp("engines"))
+    """The SPARQL engines of the session (Oxigraph server, Virtuoso) that its tests use, started in
+    the background: in one process, now, while the tests before them run; under pytest-xdist, all of
+    them when the first is needed (a worker learns only then that it runs the `engines` family)."""
     wanted = set()
     for item in request.session.items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         wanted |= {params.get("store_mode"), params.get("engine")} & set(ENGINE_MODES)
-    running.prestart(sorted(wanted))
+    running = Engines(tmp_path_factory.mktemp("engines"), wanted)
+    if not hasattr(request.config, "workerinput"):  # not an xdist worker
+        running.prestart()
     yield running
     running.stop()
 

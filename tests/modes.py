@@ -42,16 +42,20 @@ class Engines:
     beforehand in the background (`prestart`: Virtuoso takes some 20 s to create its database, nearly
     all of it waiting, not computing; the tests before the first that needs it run meanwhile)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, wanted: Iterable[str] = ()) -> None:
         self.folder = folder
+        self.wanted = sorted(wanted)  # the engines the session's tests use
         self._starting: dict[str, Future[Engine]] = {}
         self._lock = threading.Lock()
 
-    def prestart(self, names: Iterable[str]) -> None:
-        for name in names:
+    def prestart(self) -> None:
+        """Start every wanted engine, in the background."""
+        for name in self.wanted:
             self._start(name)
 
     def get(self, name: str) -> Engine:
+        """`name`, started if need be (with the other wanted ones beside it), once it answers."""
+        self.prestart()
         return self._start(name).result()
 
     def _start(self, name: str) -> Future[Engine]:
