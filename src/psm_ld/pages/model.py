@@ -1,8 +1,9 @@
 """The model the pages show, read from the store: labels, codes, kinds, the plan's tree and the
 sources of every IRI (its qualified alignments: pages/alignments.py, read through this model).
 
-Contract: `Model(store, base)` reads the labels, notations and types of every IRI once (the release is
-read-only; a new release means a new Model); every other method reads the store when asked. Nothing
+Contract: `Model(store, base)` reads an IRI's labels, notations and types when a page first asks
+(pages/termtables.py, a bounded memo: the release is read-only; a new release means a new Model);
+every other method reads the store when asked. Nothing
 here renders: methods give strings, IRIs and `Link`s, lists sorted so that a page is the same at
 every render (codes in natural order: 1.2 before 1.10).
 """
@@ -11,13 +12,12 @@ from __future__ import annotations
 
 import copy
 import re
-from collections import defaultdict
-from collections.abc import ItemsView, Iterator, KeysView, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import pyoxigraph as ox
 
+from psm_ld.pages.termtables import Table, Terms
 from psm_ld.query.store import ReadStore
 from psm_ld.vocab import DCAT, DCT, OWL, PROV, RDF, RDFS, SCHEMA_ORG, SH, SKOS, SKOSXL, VANN, XSD
 
@@ -63,7 +63,6 @@ OTHER_KINDS = {
     DCAT + "Dataset": ("Dataset", "Dataset"),
     DCAT + "Distribution": ("Distribuzione", "Distribution"),
 }
-LABEL_PROPERTIES = (SKOS + "prefLabel", RDFS + "label", DCT + "title", SKOSXL + "literalForm")
 
 
 @dataclass
@@ -108,10 +107,10 @@ class Model:
         store when first asked (one lookup of its outgoing quads gives all three) and kept in a
         bounded memo shared by the three; nothing is read or held for IRIs no page mentions, so a
         release of a million triples costs a server nothing at start."""
-        terms = _Terms(self.store)
-        self.labels: Mapping[str, dict[str, str]] = _Table(terms, 0)  # iri → lang → label
-        self.notations: Mapping[str, str] = _Table(terms, 1)
-        self.types: Mapping[str, set[str]] = _Table(terms, 2)
+        terms = Terms(self.store)
+        self.labels: Mapping[str, dict[str, str]] = Table(terms, 0)  # iri → lang → label
+        self.notations: Mapping[str, str] = Table(terms, 1)
+        self.types: Mapping[str, set[str]] = Table(terms, 2)
         # the alignment properties: sub-properties of psm:allineamento in the ontology
         self.alignment_properties = sorted(
             q.subject.value
@@ -334,108 +333,6 @@ class Model:
                 link.note = ", ".join(x for x in (publisher, date) if x)
                 out.append(link)
         return out
-
-
-TermEntry = tuple[dict[str, str], str | None, set[str]]  # labels by language, notation, types
-MEMO_IRIS = 16_384  # entries kept by _Terms (under 1 KB each); forgotten all at once past it
-
-
-class _Terms:
-    """Labels, notation and types of one IRI at a time, read from the store's outgoing quads of the
-    IRI when first asked and kept (up to MEMO_IRIS; a release never changes while served)."""
-
-    def __init__(self, store: ReadStore) -> None:
-        self.store = store
-        self.memo: dict[str, TermEntry] = {}
-
-    def get(self, iri: str) -> TermEntry:
-        entry = self.memo.get(iri)
-        if entry is None:
-            entry = self.read(iri)
-            if len(self.memo) >= MEMO_IRIS:
-                self.memo.clear()  # bounded; pages run in threads: a plain dict's calls are atomic
-            self.memo[iri] = entry
-        return entry
-
-    def read(self, iri: str) -> TermEntry:
-        try:
-            node = ox.NamedNode(iri)
-        except ValueError:  # not an IRI (a request path may hold any character): nothing known
-            return {}, None, set()
-        found: dict[str, dict[str, str]] = {}
-        notation: str | None = None
-        types: set[str] = set()
-        for quad in self.store.quads_for_pattern(node, None, None):
-            predicate, obj = quad.predicate.value, quad.object
-            if predicate in _LABEL_RANK and isinstance(obj, ox.Literal):
-                found.setdefault(predicate, {})[obj.language or ""] = obj.value
-            elif predicate == _NOTATION:
-                notation = obj.value  # type: ignore[union-attr]
-            elif predicate == _TYPE and isinstance(obj, ox.NamedNode):
-                types.add(obj.value)
-        labels: dict[str, str] = {}
-        for predicate in reversed(LABEL_PROPERTIES):  # first in LABEL_PROPERTIES wins
-            labels.update(found.get(predicate, {}))
-        return labels, notation, types
-
-    def scan(self) -> tuple[dict[str, dict[str, str]], dict[str, str], dict[str, set[str]]]:
-        """Every IRI's labels, notation and types, by one pass over each predicate (for the pages
-        that list the whole release, such as the editor's completions: not kept)."""
-        labels: dict[str, dict[str, str]] = defaultdict(dict)
-        for predicate in reversed(LABEL_PROPERTIES):
-            for quad in self.store.quads_for_pattern(None, ox.NamedNode(predicate), None):
-                if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.Literal):
-                    labels[quad.subject.value][quad.object.language or ""] = quad.object.value
-        notations: dict[str, str] = {}
-        for quad in self.store.quads_for_pattern(None, ox.NamedNode(_NOTATION), None):
-            if isinstance(quad.subject, ox.NamedNode):
-                notations[quad.subject.value] = quad.object.value  # type: ignore[union-attr]
-        types: dict[str, set[str]] = defaultdict(set)
-        for quad in self.store.quads_for_pattern(None, ox.NamedNode(_TYPE), None):
-            if isinstance(quad.subject, ox.NamedNode) and isinstance(quad.object, ox.NamedNode):
-                types[quad.subject.value].add(quad.object.value)
-        return dict(labels), notations, dict(types)
-
-
-_LABEL_RANK = {p: n for n, p in enumerate(LABEL_PROPERTIES)}
-_NOTATION, _TYPE = SKOS + "notation", RDF + "type"
-
-
-class _Table(Mapping[str, Any]):
-    """One of the model's tables (labels, notations or types) as a read-only mapping from IRI: a
-    lookup reads that IRI only (`_Terms`); iterating it (keys, items) scans the store."""
-
-    def __init__(self, terms: _Terms, column: int) -> None:
-        self.terms, self.column = terms, column
-
-    def __getitem__(self, iri: str) -> Any:
-        value = self.terms.get(iri)[self.column]
-        if not _present(value):
-            raise KeyError(iri)
-        return value
-
-    def __contains__(self, iri: object) -> bool:
-        return isinstance(iri, str) and _present(self.terms.get(iri)[self.column])
-
-    def _all(self) -> dict[str, Any]:
-        return self.terms.scan()[self.column]  # type: ignore[return-value]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._all())
-
-    def __len__(self) -> int:
-        return len(self._all())
-
-    def keys(self) -> KeysView[str]:  # type: ignore[override]
-        return self._all().keys()
-
-    def items(self) -> ItemsView[str, Any]:  # type: ignore[override]
-        return self._all().items()
-
-
-def _present(value: object) -> bool:
-    """Whether a table has an entry: a notation ("" too), or labels or types (not none)."""
-    return isinstance(value, str) or bool(value)
 
 
 def term_key(term: ox.Term) -> tuple[int, str, str]:
