@@ -169,6 +169,10 @@ def print_report(r: dict) -> None:
     print(f"{'measure':44s} {'psm-ld':>22s} {'anchor':>30s} {'ratio':>8s}")
     for name, ours, anchor, ratio in rows:
         print(f"{name:44s} {ours:>22s} {anchor:>30s} {ratio:>8s}")
+    if r.get("stores"):  # issue 14: its own table (ratios to disk), as stores.py prints it
+        print("-" * 100)
+        print("store modes at scale (bench/stores.py; ratios to disk):")
+        print(r["stores"]["table"])
     print("-" * 100)
     for name, v in r["verdicts"].items():
         extra = f", errors {v['errors']}" if "errors" in v else ""

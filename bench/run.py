@@ -6,8 +6,8 @@
 Prints medians and ratios with PASS/MISS per target; writes bench/results/latest.json.
 All traffic goes to servers this harness starts on 127.0.0.1; each load run is bounded in time.
 This module runs the parts in order (and, with --smoke, side by side); each part is its own module:
-build_times, sparql_mix, anchors (the native servers), dereference, documents, scale; report.py
-judges and prints.
+build_times, sparql_mix, anchors (the native servers), dereference, documents, scale, stores (the
+store modes at 1M and 10M triples, issue 14); report.py judges and prints.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ from bench.report import print_report, verdicts  # noqa: E402
 from bench.scale import bench_scale  # noqa: E402
 from bench.servers import anchor_server, psm_server  # noqa: E402
 from bench.sparql_mix import bench_mix, mix_queries, mix_requests  # noqa: E402
+from bench.stores import bench_stores  # noqa: E402
 
 
 def machine() -> dict:
@@ -64,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="tiny settings, runs bounded by count, parts side by side: checks the harness works")
     parser.add_argument("--no-profile", action="store_true", help="do not profile missed targets")
     parser.add_argument("--skip", default="", help="comma-separated parts and anchors to skip: "
-                        "build,mix,versus,deref,documents,scale,virtuoso,rdflib,rdflib-scale,ceiling")
+                        "build,mix,versus,deref,documents,scale,stores,virtuoso,rdflib,rdflib-scale,ceiling")
     parser.add_argument(
         "--out", type=Path, default=None, help="results JSON (default bench/results/latest.json)"
     )
@@ -100,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             results["build"] = bench_build(cfg, build_dir)
         plan_nquads = (build_dir / "current" / "psm.nq").resolve()
         scale = side.submit(bench_scale, cfg, plan_nquads, work) if cfg.smoke and "scale" not in skip else None
+        stores = side.submit(bench_stores, cfg, plan_nquads, work) if cfg.smoke and "stores" not in skip else None
         if not {"mix", "versus", "deref"} <= skip:
             serve_plan = smoke_plan if cfg.smoke else measure_plan
             serve_plan(cfg, work, build_dir, plan_nquads, results, servers, side)
@@ -117,6 +119,9 @@ def main(argv: list[str] | None = None) -> int:
 
         if "scale" not in skip:
             results["scale"] = scale.result() if scale else bench_scale(cfg, plan_nquads, work)
+
+        if "stores" not in skip:
+            results["stores"] = stores.result() if stores else bench_stores(cfg, plan_nquads, work)
     finally:
         side.shutdown(wait=True, cancel_futures=True)
         for server in servers:

@@ -57,6 +57,14 @@ def test_bench_harness_smoke_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert plan["subsets"]["oxigraph-server"] == plan["queries"]  # every query answered alike
     assert set(plan["queries"]) >= set(mix["queries"])  # every named query, not only the smoke mix's
     assert all(answer["status"] == 200 for answer in plan["answers"]["psm-ld"].values())
+    modes = result["stores"]["sizes"]["300"]["modes"]  # issue 14's store modes (smoke: Oxigraph server only)
+    assert set(modes) == {"oxigraph"}
+    for mode in modes.values():
+        assert mode["rows"]["selective"] == 1 and mode["rows"]["aggregate"] >= 1
+        assert mode["deref"]["errors"] == 0 and mode["deref"]["requests"] >= 20
+        assert mode["rss"]["psm-ld server"]["peak_mb"] > 0
+    assert modes["oxigraph"]["publish"]["completed"] and modes["oxigraph"]["health"]["store"] == "sparql"
+    assert modes["oxigraph"]["engine_selective_alike"] and modes["oxigraph"]["engine_aggregate_alike"]
     assert set(result["verdicts"]) >= {"sparql_mix", "build_validate", "scale_selective",
                                        "plan mix vs oxigraph-server"}  # fmt: skip
     assert "PASS" in printed or "MISS" in printed  # the report is printed
