@@ -201,17 +201,18 @@ class EngineAlone(versus.Endpoint):
 
 def release_graphs(engine_url: str, style: str, release_id: str) -> tuple[str, ...]:
     """The release's graphs as stored in the engine (from psm-ld's metadata graph)."""
-    from psm_ld.query.engine import HAS_GRAPH, META_GRAPH, RELEASE, stored_prefix
+    from psm_ld.query.engine import HAS_GRAPH, RELEASE, site_prefix
 
-    query = f"SELECT ?g WHERE {{ GRAPH <{META_GRAPH}> {{ <{RELEASE}{release_id}> <{HAS_GRAPH}> ?g }} }}"
+    names = site_prefix(None)  # psm-ld's default site (no PSM_STORE_SITE)
+    query = f"SELECT ?g WHERE {{ GRAPH <{names}meta> {{ <{RELEASE}{release_id}> <{HAS_GRAPH}> ?g }} }}"
     if style == "form":
         response = httpx.post(engine_url, data={"query": query}, headers={"Accept": SPARQL_JSON}, timeout=60)
     else:
         response = httpx.post(engine_url, content=query.encode(), timeout=60,
                               headers={"Content-Type": "application/sparql-query", "Accept": SPARQL_JSON})  # fmt: skip
     response.raise_for_status()
-    names = [b["g"]["value"] for b in response.json()["results"]["bindings"]]
-    return tuple(stored_prefix(release_id) + name for name in sorted(names))
+    graphs = [b["g"]["value"] for b in response.json()["results"]["bindings"]]
+    return tuple(f"{names}r:{release_id}:{graph}" for graph in sorted(graphs))
 
 
 def engine_triples(engine_url: str, style: str) -> int | None:
