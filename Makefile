@@ -99,7 +99,7 @@ unexport PYTHONDONTWRITEBYTECODE
 
 test: setup test-tools assets ckan
 	$(BIN)/ruff check src tests bench
-	$(BIN)/pytest $(PYTEST_PARALLEL)
+	$(BIN)/pytest $(PYTEST_PARALLEL) --durations=20  # the slowest, for whoever makes the suite faster
 
 # The inner loop while developing: ruff and the in-process tests, leaving out those marked `slow` (they
 # start processes: real servers, the CLI, Chromium, Comunica, nginx, CKAN, the bench harness).
