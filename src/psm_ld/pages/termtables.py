@@ -7,7 +7,7 @@ the store (for the pages that list the whole release).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import ItemsView, Iterator, KeysView, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pyoxigraph as ox
@@ -85,7 +85,8 @@ _NOTATION, _TYPE = SKOS + "notation", RDF + "type"
 
 class Table(Mapping[str, Any]):
     """One of the model's tables (labels, notations or types) as a read-only mapping from IRI: a
-    lookup reads that IRI only (`Terms`); iterating it (keys, items) scans the store."""
+    lookup reads that IRI only (`Terms`); iterating it scans the store (whole-release pages use
+    `Terms.scan`, one pass for the three tables)."""
 
     def __init__(self, terms: Terms, column: int) -> None:
         self.terms, self.column = terms, column
@@ -107,12 +108,6 @@ class Table(Mapping[str, Any]):
 
     def __len__(self) -> int:
         return len(self._all())
-
-    def keys(self) -> KeysView[str]:  # type: ignore[override]
-        return self._all().keys()
-
-    def items(self) -> ItemsView[str, Any]:  # type: ignore[override]
-        return self._all().items()
 
 
 def _present(value: object) -> bool:
