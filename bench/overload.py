@@ -10,18 +10,15 @@ import time
 from pathlib import Path
 
 from bench.common import LOOPBACK, require
+from bench.load import LUA_THREADS
 from bench.load import lua_string as lua
 
+# each thread's `tid` (LUA_THREADS) makes its bodies distinct from the other thread's: a script-level
+# `local tid` counter, as here before, hid it, so both threads sent the same texts
 OVERLOAD_LUA = """
 local requests = {}
 local counter = 0
-local tid = 0
-local threads = {}
-function setup(thread)
-  thread:set("tid", tid)
-  tid = tid + 1
-  table.insert(threads, thread)
-end
+""" + LUA_THREADS + """
 function init(args)
   s2xx, s4xx, s503, s5xx, no_retry_after, other = 0, 0, 0, 0, 0, 0
 %(requests)s
