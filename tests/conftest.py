@@ -45,9 +45,8 @@ from servers import (
     Server,
     build,
     free_port,
+    running,
     serve,
-    start,
-    stop,
     w3c_protocol_release,
     w3c_query_release,
 )
@@ -143,11 +142,11 @@ def engines(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     for item in request.session.items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         wanted |= {params.get("store_mode"), params.get("engine")} & set(ENGINE_MODES)
-    running = Engines(tmp_path_factory.mktemp("engines"), wanted)
+    session_engines = Engines(tmp_path_factory.mktemp("engines"), wanted)
     if not hasattr(request.config, "workerinput"):  # not an xdist worker
-        running.prestart()
-    yield running
-    running.stop()
+        session_engines.prestart()
+    yield session_engines
+    session_engines.stop()
 
 
 @pytest.fixture(scope="session")
@@ -180,9 +179,7 @@ def same_origin(apps: Apps, same_origin_spec: AppSpec, store_mode: str) -> InPro
 def same_origin_server(same_origin_build: tuple[Path, str]) -> Iterator[Server]:
     build_dir, base = same_origin_build
     port = int(base.rstrip("/").rsplit(":", 1)[1])
-    server = start(build_dir, base, port, build_dir.parent / "server.log")
-    yield server
-    stop(server)
+    yield from running(build_dir, base, port, build_dir.parent / "server.log")
 
 
 @pytest.fixture(scope="session")
@@ -209,9 +206,7 @@ def other_origin(apps: Apps, other_origin_spec: AppSpec, store_mode: str) -> InP
 
 @pytest.fixture(scope="session")
 def other_origin_server(other_build: Path) -> Iterator[Server]:
-    server = start(other_build, OTHER_BASE, free_port(), other_build.parent / "server.log", **LIMITS_ENV)
-    yield server
-    stop(server)
+    yield from running(other_build, OTHER_BASE, free_port(), other_build.parent / "server.log", **LIMITS_ENV)
 
 
 @pytest.fixture(scope="session")
@@ -227,9 +222,7 @@ def rewriting(apps: Apps, rewriting_spec: AppSpec, store_mode: str) -> InProcess
 @pytest.fixture(scope="session")
 def rewriting_server(other_build: Path) -> Iterator[Server]:
     log = other_build.parent / "server-rewriting.log"
-    server = start(other_build, OTHER_BASE, free_port(), log, PSM_REWRITE_IRIS="1")
-    yield server
-    stop(server)
+    yield from running(other_build, OTHER_BASE, free_port(), log, PSM_REWRITE_IRIS="1")
 
 
 @pytest.fixture(scope="session")

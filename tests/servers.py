@@ -243,6 +243,15 @@ def start(build_dir: Path, base: str, port: int, log: Path, **env: str) -> Serve
     raise RuntimeError(f"server did not become healthy: {log.read_text()}")
 
 
+def running(build_dir: Path, base: str, port: int, log: Path, **env: str) -> Iterator[Server]:
+    """`start` for a fixture: yields the server once healthy, stops it after (also on errors)."""
+    server = start(build_dir, base, port, log, **env)
+    try:
+        yield server
+    finally:
+        stop(server)
+
+
 def stop(server: Server) -> None:
     server.process.terminate()
     try:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 import httpx
 import psutil
 import pytest
-from servers import ROOT, Server, build, free_port, start, stop
+from servers import ROOT, Server, build, free_port, running
 
 sys.path.insert(0, str(ROOT))
 from bench.attack import CHEAP, CRASHERS, HEAVY, MARKER, Listener, service_corpus  # noqa: E402
@@ -37,9 +37,8 @@ def abuse_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def guarded(abuse_build: Path) -> Iterator[Server]:
     """Default limits and lanes, a short time limit (heavy queries end soon)."""
-    server = start(abuse_build, BASE, free_port(), abuse_build.parent / "guarded.log", PSM_QUERY_TIMEOUT="3")
-    yield server
-    stop(server)
+    log = abuse_build.parent / "guarded.log"
+    yield from running(abuse_build, BASE, free_port(), log, PSM_QUERY_TIMEOUT="3")
 
 
 def post(client: httpx.Client, server: Server, query: str) -> httpx.Response:
@@ -202,9 +201,7 @@ def unguarded(abuse_build: Path) -> Iterator[Server]:
     log = abuse_build.parent / "unguarded.log"
     limits = {"PSM_QUERY_MAX_DEPTH": "100000000", "PSM_QUERY_MAX_SYMBOLS": "100000000"}
     limits["PSM_SHORT_WORKERS"] = "0"
-    server = start(abuse_build, BASE, free_port(), log, **limits)
-    yield server
-    stop(server)
+    yield from running(abuse_build, BASE, free_port(), log, **limits)
 
 
 def test_a_query_that_kills_two_workers_gets_a_clear_error_and_others_are_served(unguarded: Server) -> None:
