@@ -43,7 +43,7 @@ from psm_ld.query.engine import (
     skolem,
 )
 from psm_ld.query.executor import QueryFailed
-from psm_ld.query.guard import NO_SERVICE, mentions_service, uses_service
+from psm_ld.query.guard import NO_SERVICE, mentions_service, unescaped, uses_service
 from psm_ld.query.serialize import results_json_head, term_json
 from psm_ld.query.sparql import _TOKEN, READ_ONLY, analyse
 
@@ -166,6 +166,8 @@ class RemoteStore:
         union of the graphs as default graph if asked, else the query's FROM / FROM NAMED, else an
         empty default graph; the named graphs are the release's unless the dataset says otherwise."""
         refuse(query)
+        # the text as SPARQL reads it (its \u escapes applied, §19.2): `GR\u0041PH <g>` names a graph too
+        query = unescaped(query)
         text, (from_default, from_named) = rename_graphs(query, base_iri, self.stored)
         everything = [self.prefix + g for g in self.graphs]
         if default_graph is not None or named_graphs is not None:
