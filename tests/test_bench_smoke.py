@@ -28,7 +28,7 @@ def test_bench_harness_smoke_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     before = {p.pid for p in psutil.Process().children(recursive=True)}  # this session's own servers
     assert run.main(["--smoke", "--out", str(out)]) == 0
     after = psutil.Process().children(recursive=True)
-    left = [p.cmdline() for p in after if p.pid not in before and not _ours(p)]
+    left = [p.cmdline() for p in after if p.pid not in before and not _ours(p, before)]
     assert left == []  # every server the harness started is stopped
     printed = capsys.readouterr().out
     result = json.loads(out.read_text())
@@ -72,10 +72,14 @@ def test_bench_harness_smoke_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert "PASS" in printed or "MISS" in printed  # the report is printed
 
 
-def _ours(process: psutil.Process) -> bool:
-    """A query worker of this process's own in-process apps (one of them may replace a worker while
-    the harness runs): the harness starts its servers as processes of their own, never such workers."""
+def _ours(process: psutil.Process, before: set[int]) -> bool:
+    """Not the harness's: a query worker of this process's own in-process apps, or a process under one
+    that ran before the harness (this session's servers replace their workers at any time, as one of
+    theirs killed by another test is replaced): the harness starts its servers as processes of their
+    own, fresh children of this process, and those are what must be gone."""
     try:
-        return process.ppid() == os.getpid() and "--multiprocessing-fork" in process.cmdline()
+        if process.ppid() == os.getpid() and "--multiprocessing-fork" in process.cmdline():
+            return True
+        return any(parent.pid in before for parent in process.parents())
     except psutil.NoSuchProcess:
         return True

@@ -13,10 +13,6 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing
-import os
-import pickle
-import socket
-import struct
 import threading
 import time
 from collections import Counter, OrderedDict
@@ -27,12 +23,12 @@ from psm_ld.query.cache import LRUCache
 from psm_ld.query.executor import Job, QueryFailed, Result, result_size, worker_main
 from psm_ld.query.guard import Limits
 from psm_ld.query.store import StoreSource
+from psm_ld.query.worker import GENERAL, SHORT, Worker
 
 log = logging.getLogger("uvicorn.error")
 
 RESULT_CACHE_BYTES = 64 * 1024 * 1024
 
-GENERAL, SHORT = "general", "short"
 RESPAWN_WAIT = 30.0  # how long a request waits for a worker that is being started
 HEAVY_SECONDS = 60.0  # a client whose query ran long stays off the short lane this long
 RETRY_AFTER = {"Retry-After": "1"}  # seconds, on every 503 that asks the client to come back
@@ -54,55 +50,6 @@ LONG_ON_SHORT_LANE = (
 
 class _WorkerDied(Exception):
     pass
-
-
-@dataclass
-class Worker:
-    """A query worker process and the server's end of its pipe (a socket pair). The server talks to
-    it on the event loop (asyncio streams, in multiprocessing.Connection's framing, which the worker
-    reads and writes): no thread hop per query, no thread blocked in a read."""
-
-    process: multiprocessing.process.BaseProcess
-    conn: Connection
-    lane: str = GENERAL
-    _reader: asyncio.StreamReader | None = None
-    _writer: asyncio.StreamWriter | None = None
-
-    async def ask(self, job: Job, timeout: float) -> Result:
-        """The job's result within `timeout` seconds (TimeoutError), or its QueryFailed raised; EOFError
-        or OSError when the worker died. After any exception the worker must not be reused."""
-        if self._writer is None:
-            sock = socket.socket(fileno=os.dup(self.conn.fileno()))
-            self._reader, self._writer = await asyncio.open_connection(sock=sock, limit=_STREAM_LIMIT)
-        assert self._reader is not None
-        payload = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
-        self._writer.write(_FRAME.pack(len(payload)) + payload)
-        async with asyncio.timeout(timeout):
-            size = _FRAME.unpack(await _read(self._reader, _FRAME.size))[0]
-            if size == -1:  # multiprocessing's header of a message over 2 GiB (never sent here)
-                size = struct.unpack("!Q", await _read(self._reader, 8))[0]
-            reply = pickle.loads(await _read(self._reader, size))
-        if isinstance(reply, QueryFailed):
-            raise reply
-        return reply
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.join(5)
-        if self._writer is not None:
-            self._writer.transport.abort()  # its own dup of the descriptor
-        self.conn.close()
-
-
-_FRAME = struct.Struct("!i")  # multiprocessing.Connection's length header
-_STREAM_LIMIT = 1024 * 1024
-
-
-async def _read(reader: asyncio.StreamReader, n: int) -> bytes:
-    try:
-        return await reader.readexactly(n)
-    except asyncio.IncompleteReadError as exc:
-        raise EOFError("query worker closed its pipe") from exc
 
 
 @dataclass

@@ -1,0 +1,67 @@
+"""The server's end of one query worker process (executor.py runs inside it): a job sent, its result
+read back, on the event loop. Which worker gets which job, and what happens when one dies or overruns
+its time, is pool.py's."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import os
+import pickle
+import socket
+import struct
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+
+from psm_ld.query.executor import Job, QueryFailed, Result
+
+GENERAL, SHORT = "general", "short"  # the lanes: any query, or short ones only (pool.py)
+
+
+@dataclass
+class Worker:
+    """A query worker process and the server's end of its pipe (a socket pair). The server talks to
+    it on the event loop (asyncio streams, in multiprocessing.Connection's framing, which the worker
+    reads and writes): no thread hop per query, no thread blocked in a read."""
+
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+    lane: str = GENERAL
+    _reader: asyncio.StreamReader | None = None
+    _writer: asyncio.StreamWriter | None = None
+
+    async def ask(self, job: Job, timeout: float) -> Result:
+        """The job's result within `timeout` seconds (TimeoutError), or its QueryFailed raised; EOFError
+        or OSError when the worker died. After any exception the worker must not be reused."""
+        if self._writer is None:
+            sock = socket.socket(fileno=os.dup(self.conn.fileno()))
+            self._reader, self._writer = await asyncio.open_connection(sock=sock, limit=_STREAM_LIMIT)
+        assert self._reader is not None
+        payload = pickle.dumps(job, pickle.HIGHEST_PROTOCOL)
+        self._writer.write(_FRAME.pack(len(payload)) + payload)
+        async with asyncio.timeout(timeout):
+            size = _FRAME.unpack(await _read(self._reader, _FRAME.size))[0]
+            if size == -1:  # multiprocessing's header of a message over 2 GiB (never sent here)
+                size = struct.unpack("!Q", await _read(self._reader, 8))[0]
+            reply = pickle.loads(await _read(self._reader, size))
+        if isinstance(reply, QueryFailed):
+            raise reply
+        return reply
+
+    def stop(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        if self._writer is not None:
+            self._writer.transport.abort()  # its own dup of the descriptor
+        self.conn.close()
+
+
+_FRAME = struct.Struct("!i")  # multiprocessing.Connection's length header
+_STREAM_LIMIT = 1024 * 1024
+
+
+async def _read(reader: asyncio.StreamReader, n: int) -> bytes:
+    try:
+        return await reader.readexactly(n)
+    except asyncio.IncompleteReadError as exc:
+        raise EOFError("query worker closed its pipe") from exc
