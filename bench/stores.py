@@ -74,6 +74,10 @@ class Settings:
     publish_timeout: int  # seconds: one `psm-ld publish`
     budget: int  # seconds for the whole part (0: none): each engine's publish gets its share of what is
     # left; memory is not started if its time at the smaller size, scaled by triples, does not fit
+    smoke: bool  # psm-ld with one query worker (bench/servers.py), nothing measured
+    publish_in_process: bool  # the smoke calls psm-ld's publish here, not the CLI in a process of its own
+    memory_workers: int  # 0: psm-ld's default query workers in `memory` mode; n: n general workers and
+    # no short lane (each process holds the whole release: 10M triples fit here only in two processes)
 
     @staticmethod
     def from_env(cfg: Config) -> Settings:
@@ -93,6 +97,9 @@ class Settings:
             start_timeout=int(env("BENCH_STORES_START_TIMEOUT", "3600", "300")),
             publish_timeout=int(env("BENCH_STORES_PUBLISH_TIMEOUT", "3600", "300")),
             budget=int(env("BENCH_STORES_BUDGET", "0", "0")),
+            smoke=cfg.smoke,
+            publish_in_process=env("BENCH_STORES_PUBLISH_IN_PROCESS", "0", "1") == "1",
+            memory_workers=int(env("BENCH_STORES_MEMORY_WORKERS", "0", "0")),
         )
 
 
@@ -160,10 +167,10 @@ def _pid(server: Server) -> Callable[[], int | None]:
 # --- psm-ld and the engines ------------------------------------------------------------------------
 
 
-def psm_for(build_dir: Path, work: Path, name: str, env: dict[str, str]) -> Server:
+def psm_for(build_dir: Path, work: Path, name: str, env: dict[str, str], smoke: bool = False) -> Server:
     """`psm-ld serve` on the release of `build_dir` (not yet started), without its access log, with
-    this part's time limit and the settings in `env` on top."""
-    server = psm_server(build_dir, work, name)
+    this part's time limit and the settings in `env` on top (`smoke`: bench/servers.py's)."""
+    server = psm_server(build_dir, work, name, smoke)
     server.command.append("--no-access-log")
     server.env.update(PSM_QUERY_TIMEOUT=str(QUERY_TIMEOUT), **env)
     return server
@@ -258,6 +265,27 @@ def publish(build_dir: Path, engine: Server, work: Path, peaks: Peaks, timeout: 
     return {"completed": True, "seconds": round(seconds, 1)}
 
 
+def publish_here(build_dir: Path, engine: Server) -> dict:
+    """psm-ld's publish into `engine` called in this process, timed: what `psm-ld publish` runs, without
+    the start of a Python process of its own (the smoke's; the measured runs time the CLI)."""
+    from psm_ld.build.publish import publish as publish_release
+    from psm_ld.config import load_settings
+    from psm_ld.query.engine import endpoint_of
+    from psm_ld.release import current_release
+
+    settings = {"PSM_STORE_QUERY_URL": "store_query_url", "PSM_STORE_GSP_URL": "store_gsp_url",
+                "PSM_STORE_UPDATE_URL": "store_update_url", "PSM_STORE_USER": "store_user",
+                "PSM_STORE_PASSWORD": "store_password"}  # fmt: skip
+    overrides = {settings[k]: v for k, v in store_env(engine).items() if k in settings}
+    endpoint = endpoint_of(load_settings(store_mode="sparql", build_dir=build_dir, **overrides))
+    release = current_release(build_dir)
+    if release is None:
+        raise RuntimeError(f"no release in {build_dir}")
+    began = time.perf_counter()
+    publish_release(endpoint, release, chunk=50_000, grace=0.0)
+    return {"completed": True, "seconds": round(time.perf_counter() - began, 1), "in_process": True}
+
+
 # --- one mode --------------------------------------------------------------------------------------
 
 
@@ -283,7 +311,11 @@ def measure(mode: str, w: Workload, st: Settings, work: Path, publish_timeout: i
     engine: Server | None = None
     try:
         if mode in ("disk", "memory"):
-            psm = psm_for(w.build_dir, work, f"psm-ld-{mode}-{w.projects}", {"PSM_STORE": mode})
+            settings = {"PSM_STORE": mode}
+            if mode == "memory" and st.memory_workers:
+                settings.update(PSM_SPARQL_WORKERS=str(st.memory_workers), PSM_SHORT_WORKERS="0")
+                result["workers"] = st.memory_workers
+            psm = psm_for(w.build_dir, work, f"psm-ld-{mode}-{w.projects}", settings, st.smoke)
         else:
             if mode == "oxigraph":
                 engine = engines.oxigraph_store(work / f"oxigraph-{w.projects}", QUERY_TIMEOUT,
@@ -296,11 +328,14 @@ def measure(mode: str, w: Workload, st: Settings, work: Path, publish_timeout: i
                                           buffers, ["."], tuning)  # fmt: skip
             peaks.watch(engine.name.rsplit("-", 2)[0], _pid(engine))
             result["engine_start_s"] = round(engine.start(300), 2)
-            result["publish"] = publish(w.build_dir, engine, work, peaks, publish_timeout)
+            if st.publish_in_process:
+                result["publish"] = publish_here(w.build_dir, engine)
+            else:
+                result["publish"] = publish(w.build_dir, engine, work, peaks, publish_timeout)
             log(f"stores [{mode}, {w.projects}]: psm-ld publish {result['publish']}")
             if not result["publish"]["completed"]:
                 return result
-            psm = psm_for(w.build_dir, work, f"psm-ld-{mode}-{w.projects}", store_env(engine))
+            psm = psm_for(w.build_dir, work, f"psm-ld-{mode}-{w.projects}", store_env(engine), st.smoke)
         peaks.watch("psm-ld server", _pid(psm))
         result["psm_start_s"] = round(psm.start(st.start_timeout), 2)
         health = httpx.get(psm.url + "/health", timeout=30).json()
@@ -484,7 +519,8 @@ def table(result: dict) -> str:
         disk = size["modes"].get("disk", {})
         for mode in sorted(size["modes"], key=lambda name: MODES.index(name) if name in MODES else len(MODES)):
             m = size["modes"][mode]
-            head = f"| {size['triples'] / 1e6:.1f}M | {mode} "
+            label = f"{mode} ({m['workers']} worker{'s' if m['workers'] > 1 else ''})" if m.get("workers") else mode
+            head = f"| {size['triples'] / 1e6:.1f}M | {label} "
             if "skipped" in m or "error" in m:
                 rows.append(head + f"| {m.get('skipped') or m.get('error', '')[:160]} | | | | | | |")
                 continue
