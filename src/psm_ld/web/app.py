@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from starlette.routing import Match, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from psm_ld import __version__
 from psm_ld.config import Settings, SettingsError, load_settings
@@ -32,7 +32,7 @@ from psm_ld.web import apidocs, endpoints, errors, openapi, opendata
 from psm_ld.web.dereference import dereference, origin_of, page_language
 from psm_ld.web.reload import follow_releases
 from psm_ld.web.replay import DocumentReplay
-from psm_ld.web.security import SecurityHeaders
+from psm_ld.web.security import HEADERS, DefaultHeaders
 from psm_ld.web.served import Served, load, release_to_serve
 
 log = logging.getLogger("uvicorn.error")
@@ -98,9 +98,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"],
         expose_headers=["ETag", "Link", "Location", "Last-Modified"],
     )  # fmt: skip
-    app.add_middleware(AllowAnyOrigin)
+    # CORSMiddleware answers only requests that carry Origin; linked data wants the header everywhere
+    app.add_middleware(DefaultHeaders, headers={"Access-Control-Allow-Origin": "*"})
     errors.install(app)  # every error answered in one place, in the client's language and format
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(DefaultHeaders, headers=HEADERS)
     # outermost: a document already answered once is answered again from its kept bytes (replay.py)
     app.add_middleware(DocumentReplay, release=lambda: app.state.served and app.state.served.release.id)
 
@@ -176,28 +177,6 @@ class GetAlsoHead(APIRoute):
             await self.app(scope, receive, send)  # the GET endpoint (Route.handle would answer 405)
         else:
             await super().handle(scope, receive, send)
-
-
-class AllowAnyOrigin:
-    """`Access-Control-Allow-Origin: *` on every response. CORSMiddleware only answers requests that
-    carry Origin; linked data wants it everywhere. Plain ASGI: no per-request task and body
-    streaming, as an `@app.middleware("http")` function would cost."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            return await self.app(scope, receive, send)
-
-        async def send_with_header(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
-                if not any(name.lower() == b"access-control-allow-origin" for name, _ in headers):
-                    message["headers"] = [*headers, (b"access-control-allow-origin", b"*")]
-            await send(message)
-
-        await self.app(scope, receive, send_with_header)
 
 
 def served_of(request: Request) -> Served:

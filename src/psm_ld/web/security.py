@@ -1,5 +1,5 @@
-"""Security headers on every response: the app's (SecurityHeaders) and the static export's nginx
-configuration (export.py) send the same ones.
+"""Security headers on every response: the app (HEADERS, added by DefaultHeaders) and the static
+export's nginx configuration (export.py) send the same ones.
 
 Every asset of the pages is local (pages/static), and the pages have no inline script, style or
 event handler (the JSON-LD blocks are data, `type="application/ld+json"`, which browsers do not
@@ -27,14 +27,14 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
 }
-class SecurityHeaders:
-    """Adds HEADERS to every HTTP response that does not set them itself (plain ASGI, like
-    app.AllowAnyOrigin: no per-request task)."""
+class DefaultHeaders:
+    """Adds `headers` to every HTTP response that does not set them itself. Plain ASGI: no
+    per-request task and body streaming, as an `@app.middleware("http")` function would cost. The app
+    adds HEADERS with it, and `Access-Control-Allow-Origin: *` (app.py)."""
 
-    _RAW = [(name.lower().encode(), value.encode()) for name, value in HEADERS.items()]
-
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
         self.app = app
+        self.raw = [(name.lower().encode(), value.encode()) for name, value in headers.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -44,7 +44,7 @@ class SecurityHeaders:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                message["headers"] = headers + [(n, v) for n, v in self._RAW if n not in present]
+                message["headers"] = headers + [(n, v) for n, v in self.raw if n not in present]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

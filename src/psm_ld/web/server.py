@@ -16,7 +16,7 @@ Only head bytes count: a request body, whatever its size and however its reads f
 (/sparql's body has its own limit, 1 MiB). A refused request pipelined behind one still being
 answered gets its refusal after that answer. Every response this layer writes itself (the 400 of a
 malformed request too) says `X-Content-Type-Options: nosniff`, like the application's
-(app.SecurityHeaders).
+(security.HEADERS).
 """
 
 from __future__ import annotations
