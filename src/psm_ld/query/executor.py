@@ -228,6 +228,9 @@ def _preload() -> None:
     import rdflib.plugins.sparql.parser  # noqa: F401
 
 
+OPENING, READY = "opening", "ready"  # what a starting worker tells the server (pool.py), in this order
+
+
 def worker_main(conn: Connection, source: StoreSource, limits: Limits, nice: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for the server, which stops its workers
     try:
@@ -250,9 +253,10 @@ def worker_main(conn: Connection, source: StoreSource, limits: Limits, nice: int
 
 
 def _serve(conn: Connection, source: StoreSource, limits: Limits) -> None:
-    store = source.open()
     try:
-        conn.send("ready")
+        conn.send(OPENING)  # the store may take minutes to open (memory mode reads the whole release)
+        store = source.open()
+        conn.send(READY)
     except OSError:  # the server stopped while this worker was starting
         return
     # after "ready": a worker replacing one that was killed takes jobs at once (requests wait for it)

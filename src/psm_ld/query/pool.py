@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 from psm_ld.query.cache import LRUCache
-from psm_ld.query.executor import Job, QueryFailed, Result, result_size, worker_main
+from psm_ld.query.executor import OPENING, READY, Job, QueryFailed, Result, result_size, worker_main
 from psm_ld.query.guard import Limits
 from psm_ld.query.store import StoreSource
 from psm_ld.query.worker import GENERAL, SHORT, Worker
@@ -34,6 +34,7 @@ log = logging.getLogger("uvicorn.error")
 RESULT_CACHE_BYTES = 64 * 1024 * 1024
 
 RESPAWN_WAIT = 30.0  # how long a request waits for a worker that is being started
+START_WAIT = 60.0  # seconds for a fresh worker to start and say so (opening the store may take longer)
 HEAVY_SECONDS = 60.0  # a client whose query ran long stays off the short lane this long
 RETRY_AFTER = {"Retry-After": "1"}  # seconds, on every 503 that asks the client to come back
 BUSY = (
@@ -139,9 +140,14 @@ class WorkerPool:
         return process, ours
 
     def _ready(self, lane: str, process: multiprocessing.process.BaseProcess, ours: Connection) -> Worker:
-        """The worker `_launch` started, once it says it is ready (RuntimeError, killed, if not)."""
-        reply = ours.recv() if ours.poll(60) else "no answer in 60 s"
-        if reply != "ready":
+        """The worker `_launch` started, once it says it is ready (RuntimeError, killed, if not). It
+        has START_WAIT seconds to start and say it is opening the store; opening takes what the
+        release's size asks (memory mode reads all of it: minutes at 10M triples), as long as the
+        worker lives."""
+        reply = _reply(ours, process, START_WAIT)
+        if reply == OPENING:
+            reply = _reply(ours, process, None)
+        if reply != READY:
             process.kill()
             raise RuntimeError(f"query worker did not start: {reply}")
         worker = Worker(process, ours, lane)
@@ -347,6 +353,22 @@ class WorkerPool:
             workers = list(self._workers)
         for worker in workers:
             worker.stop()
+
+
+def _reply(ours: Connection, process: multiprocessing.process.BaseProcess, wait: float | None) -> object:
+    """The worker's next message; else why none came: `wait` seconds passed (None: no limit while
+    the worker lives), or the worker ended."""
+    waited = 0.0
+    while not ours.poll(1.0):
+        waited += 1.0
+        if not process.is_alive():
+            return f"the worker ended (exit code {process.exitcode})"
+        if wait is not None and waited >= wait:
+            return f"no answer in {wait:.0f} s"
+    try:
+        return ours.recv()
+    except EOFError:
+        return f"the worker ended (exit code {process.exitcode})"
 
 
 _MAIN_SWAP = threading.Lock()

@@ -1,0 +1,67 @@
+"""A query worker has pool.START_WAIT seconds to start; opening the store may then take as long as the
+release asks (memory mode reads all of it: minutes at 10M triples, where a fixed 60 s stopped psm-ld
+from starting at all), as long as the worker lives. Real worker processes, a store slow to open."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from psm_ld.query import pool
+from psm_ld.query.executor import Job
+from psm_ld.query.store import StoreSource
+
+QUAD = '<http://example.org/s> <http://example.org/p> "o" <http://example.org/g> .\n'
+
+
+@dataclass(frozen=True)
+class SlowSource(StoreSource):
+    """The store opened after `delay` seconds, as a large release read into memory; a negative delay:
+    the worker dies while opening it."""
+
+    delay: float = 0.0
+
+    def open(self) -> ox.Store:
+        time.sleep(abs(self.delay))
+        if self.delay < 0:
+            raise SystemExit(3)
+        return super().open()
+
+
+@pytest.fixture
+def nquads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(pool, "START_WAIT", 1.0)  # a second to start; the store takes longer to open
+    path = tmp_path / "psm.nq"
+    path.write_text(QUAD, encoding="utf-8")
+    return path
+
+
+def test_a_worker_whose_store_opens_after_the_start_wait_is_waited_for(nquads: Path) -> None:
+    workers = pool.WorkerPool(SlowSource(nquads, delay=3.0), size=1, timeout=5.0, short_workers=0)
+    loop = asyncio.new_event_loop()
+    try:
+        began = time.monotonic()
+        workers.start(loop)  # blocks until the worker is ready
+        assert time.monotonic() - began >= 3.0
+        job = Job("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }", "http://example.org/", False)
+        result = loop.run_until_complete(workers.run(job))
+        assert b'"o"' in result.body
+    finally:
+        workers.close()
+        loop.close()
+
+
+def test_a_worker_that_dies_while_opening_its_store_fails_the_start_clearly(nquads: Path) -> None:
+    workers = pool.WorkerPool(SlowSource(nquads, delay=-2.0), size=1, timeout=5.0, short_workers=0)
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(RuntimeError, match=r"query worker did not start: the worker ended \(exit code"):
+            workers.start(loop)
+    finally:
+        workers.close()
+        loop.close()
