@@ -5,6 +5,7 @@ from starting at all), as long as the worker lives. Real worker processes, a sto
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,33 @@ def test_a_worker_that_dies_while_opening_its_store_fails_the_start_clearly(nqua
     try:
         with pytest.raises(RuntimeError, match=r"query worker did not start: the worker ended \(exit code"):
             workers.start(loop)
+    finally:
+        workers.close()
+        loop.close()
+
+
+def test_a_pool_closed_while_a_worker_opens_its_store_stops_waiting(nquads: Path) -> None:
+    """The server stopping (pool closed) ends the wait for a worker still opening a large store: no
+    shutdown waits minutes for a load nobody will use."""
+    workers = pool.WorkerPool(SlowSource(nquads, delay=30.0), size=1, timeout=5.0, short_workers=0)
+    loop = asyncio.new_event_loop()
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            workers.start(loop)
+        except BaseException as exc:  # noqa: BLE001 - asserted below
+            failed.append(exc)
+
+    starting = threading.Thread(target=start)
+    try:
+        began = time.monotonic()
+        starting.start()
+        time.sleep(2.0)  # past the start: the worker is opening its store
+        workers.close()
+        starting.join(10)
+        assert not starting.is_alive() and time.monotonic() - began < 10
+        assert len(failed) == 1 and "the server is stopping" in str(failed[0])
     finally:
         workers.close()
         loop.close()

@@ -27,7 +27,7 @@ from psm_ld.query.cache import LRUCache
 from psm_ld.query.executor import OPENING, READY, Job, QueryFailed, Result, result_size, worker_main
 from psm_ld.query.guard import Limits
 from psm_ld.query.store import StoreSource
-from psm_ld.query.worker import GENERAL, SHORT, Worker
+from psm_ld.query.worker import GENERAL, SHORT, Worker, startup_reply
 
 log = logging.getLogger("uvicorn.error")
 
@@ -144,9 +144,9 @@ class WorkerPool:
         has START_WAIT seconds to start and say it is opening the store; opening takes what the
         release's size asks (memory mode reads all of it: minutes at 10M triples), as long as the
         worker lives."""
-        reply = _reply(ours, process, START_WAIT)
+        reply = startup_reply(ours, process, START_WAIT, lambda: self._closed)
         if reply == OPENING:
-            reply = _reply(ours, process, None)
+            reply = startup_reply(ours, process, None, lambda: self._closed)
         if reply != READY:
             process.kill()
             raise RuntimeError(f"query worker did not start: {reply}")
@@ -353,22 +353,6 @@ class WorkerPool:
             workers = list(self._workers)
         for worker in workers:
             worker.stop()
-
-
-def _reply(ours: Connection, process: multiprocessing.process.BaseProcess, wait: float | None) -> object:
-    """The worker's next message; else why none came: `wait` seconds passed (None: no limit while
-    the worker lives), or the worker ended."""
-    waited = 0.0
-    while not ours.poll(1.0):
-        waited += 1.0
-        if not process.is_alive():
-            return f"the worker ended (exit code {process.exitcode})"
-        if wait is not None and waited >= wait:
-            return f"no answer in {wait:.0f} s"
-    try:
-        return ours.recv()
-    except EOFError:
-        return f"the worker ended (exit code {process.exitcode})"
 
 
 _MAIN_SWAP = threading.Lock()

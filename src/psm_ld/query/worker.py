@@ -10,6 +10,7 @@ import os
 import pickle
 import socket
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
@@ -65,3 +66,23 @@ async def _read(reader: asyncio.StreamReader, n: int) -> bytes:
         return await reader.readexactly(n)
     except asyncio.IncompleteReadError as exc:
         raise EOFError("query worker closed its pipe") from exc
+
+
+def startup_reply(ours: Connection, process: multiprocessing.process.BaseProcess, wait: float | None,
+                  closed: Callable[[], bool]) -> object:  # fmt: skip
+    """A starting worker's next message (pool.py waits for two: executor.OPENING, then READY); else
+    why none came: `wait` seconds passed (None: no limit while the worker lives), the worker ended,
+    or `closed()` became true meanwhile (the server is stopping)."""
+    waited = 0.0
+    while not ours.poll(1.0):
+        waited += 1.0
+        if not process.is_alive():
+            return f"the worker ended (exit code {process.exitcode})"
+        if closed():
+            return "the server is stopping"
+        if wait is not None and waited >= wait:
+            return f"no answer in {wait:.0f} s"
+    try:
+        return ours.recv()
+    except EOFError:
+        return f"the worker ended (exit code {process.exitcode})"
