@@ -139,3 +139,14 @@ def test_the_remote_store_needs_its_query_url() -> None:
         load_settings(store_mode="sparql")
     chosen = load_settings(store_mode="sparql", store_query_url="http://127.0.0.1:7878/query")
     assert chosen.store_query_url == "http://127.0.0.1:7878/query"
+
+
+@pytest.mark.parametrize("name", ["psm\n", "psm:x", "a b", "psm/../x"])
+def test_a_site_name_is_checked_whole_where_it_names_graphs(name: str) -> None:
+    """The engine's graph names take a site name only if all of it is letters, digits, '_', '.', '-'
+    (a trailing newline too is refused: `$` alone would let it through)."""
+    from psm_ld.query.engine import site_prefix
+
+    assert site_prefix("psm-staging").endswith("site:psm-staging:")
+    with pytest.raises(ValueError):
+        site_prefix(name)

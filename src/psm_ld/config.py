@@ -92,8 +92,11 @@ URL = Form(
 TEXT = Form(str, ("un testo", "a text"), blank=True, strip=False)
 
 
+SAFE_NAME = re.compile(r"[A-Za-z0-9_.\-]+")  # whole (fullmatch): a site name, a release id; part of IRIs
+
+
 def _site(text: str) -> str:
-    if not re.fullmatch(r"[A-Za-z0-9_.\-]+", text):  # as query/engine.py SAFE_ID: part of IRIs
+    if not SAFE_NAME.fullmatch(text):
         raise ValueError(text)
     return text
 

@@ -19,7 +19,6 @@ The engine URL is the operator's setting: nothing a client sends ever chooses wh
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 import httpx
 import pyoxigraph as ox
 
+from psm_ld.config import SAFE_NAME
 from psm_ld.query.executor import QueryFailed
 
 PREFIX = "urn:x-psm-ld:"
@@ -45,14 +45,13 @@ GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9"
 MAX_ERROR_BYTES = 2048
 
 
-SAFE_ID = re.compile(r"^[A-Za-z0-9_.\-]+$")  # a release id as build/write.py makes it; a site name
 
 
 def site_prefix(site: str | None) -> str:
     """Where a site's metadata graph and release graphs are named (the default site: PREFIX)."""
     if not site:
         return PREFIX
-    if not SAFE_ID.match(site):
+    if not SAFE_NAME.fullmatch(site):
         raise ValueError(f"site name {site!r}: letters, digits, '_', '.', '-' only")
     return f"{PREFIX}site:{site}:"
 
@@ -177,7 +176,7 @@ def release_info(
     endpoint: Endpoint, release_id: str, http: httpx.Client | None = None
 ) -> tuple[tuple[str, ...], int] | None:
     """(graphs, quads) of a release as the metadata graph states them, or None if it states none."""
-    if not SAFE_ID.match(release_id):
+    if not SAFE_NAME.fullmatch(release_id):
         return None
     rows = select(
         endpoint,
@@ -198,7 +197,7 @@ def current_id(endpoint: Endpoint, http: httpx.Client | None = None) -> str | No
         http,
     )
     ids = {r["id"].value for r in rows if "id" in r}
-    return ids.pop() if len(ids) == 1 and SAFE_ID.match(next(iter(ids))) else None
+    return ids.pop() if len(ids) == 1 and SAFE_NAME.fullmatch(next(iter(ids))) else None
 
 
 def select(endpoint: Endpoint, query: str, http: httpx.Client | None = None) -> list[dict[str, ox.Term]]:
