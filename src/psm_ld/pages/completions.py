@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from psm_ld.pages.model import Model, natural
+from psm_ld.pages.model import Model
 from psm_ld.query.serialize import prefixes
 from psm_ld.query.store import ReadStore
 from psm_ld.vocab import OWL, RDF, RDFS
@@ -45,8 +45,8 @@ def completions(model: Model, store: ReadStore) -> dict[str, object]:
         for s in store.query(USED_CLASSES, use_default_graph_as_union=True)
         if isinstance(s["c"], ox.NamedNode)
     }
-    all_labels, all_notations, all_types = model.scan_terms()  # one pass, not kept
-    for iri, types in all_types.items():
+    full = model.scanned()  # one pass over the release, not one lookup per IRI
+    for iri, types in full.types.items():
         if types & set(CLASS_TYPES):
             classes.add(iri)
         if types & set(PROPERTY_TYPES):
@@ -54,36 +54,29 @@ def completions(model: Model, store: ReadStore) -> dict[str, object]:
     properties -= classes
     resources = [
         iri
-        for iri in all_labels.keys() | all_notations.keys()
+        for iri in full.labels.keys() | full.notations.keys()
         if iri.startswith(model.base) and iri not in classes and iri not in properties
     ]
 
     def term(iri: str, kind: str) -> dict[str, str]:
-        labels = all_labels.get(iri, {})
+        labels = full.labels.get(iri, {})
         label = labels.get("it") or labels.get("") or labels.get("en") or next(iter(labels.values()), "")
         out = {
             "iri": iri,
             "kind": kind,
             "label": label,
-            "code": all_notations.get(iri, ""),
-            "type": model.kind(iri) if kind == "resource" else "",
+            "code": full.notations.get(iri, ""),
+            "type": full.kind(iri) if kind == "resource" else "",
         }
         if labels.get("en", label) != label:
             out["label_en"] = labels["en"]  # the editor finds a term by either name
         return out
 
-    def code_key(iri: str) -> tuple[list[object], str]:  # Model.code_key, from the tables just read
-        if iri in all_notations:
-            return (natural(all_notations[iri]), iri)
-        labels = all_labels.get(iri, {})
-        found = next((labels[lang] for lang in model.preference() if lang in labels), None)
-        return (natural(found if found is not None else next(iter(labels.values()), "")), iri)
-
     found = [(iri, "class") for iri in sorted(classes)] + [(iri, "property") for iri in sorted(properties)]
-    found += [(iri, "resource") for iri in sorted(resources, key=code_key)]
-    terms = [term(iri, kind) for iri, kind in found[:MAX_TERMS]]  # a page's lookups for these only
+    found += [(iri, "resource") for iri in sorted(resources, key=full.code_key)]
+    terms = [term(iri, kind) for iri, kind in found[:MAX_TERMS]]
     return {
         "prefixes": prefixes(model.base),
-        "terms": terms[:MAX_TERMS],
+        "terms": terms,
         "truncated": len(found) > MAX_TERMS,
     }

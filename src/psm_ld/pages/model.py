@@ -107,10 +107,10 @@ class Model:
         store when first asked (one lookup of its outgoing quads gives all three) and kept in a
         bounded memo shared by the three; nothing is read or held for IRIs no page mentions, so a
         release of a million triples costs a server nothing at start."""
-        terms = Terms(self.store)
-        self.labels: Mapping[str, dict[str, str]] = Table(terms, 0)  # iri → lang → label
-        self.notations: Mapping[str, str] = Table(terms, 1)
-        self.types: Mapping[str, set[str]] = Table(terms, 2)
+        self._terms = Terms(self.store)
+        self.labels: Mapping[str, dict[str, str]] = Table(self._terms, 0)  # iri → lang → label
+        self.notations: Mapping[str, str] = Table(self._terms, 1)
+        self.types: Mapping[str, set[str]] = Table(self._terms, 2)
         # the alignment properties: sub-properties of psm:allineamento in the ontology
         self.alignment_properties = sorted(
             q.subject.value
@@ -120,10 +120,12 @@ class Model:
             if isinstance(q.subject, ox.NamedNode)
         )
 
-    def scan_terms(self) -> tuple[dict[str, dict[str, str]], dict[str, str], dict[str, set[str]]]:
-        """Every IRI's labels, notation and types, read in one pass over the store (for what lists
-        the whole release; not kept)."""
-        return self.labels.terms.scan()  # type: ignore[attr-defined,no-any-return]
+    def scanned(self) -> Model:
+        """This model with every IRI's labels, notation and types read in one pass over the store,
+        not per IRI (for what lists the whole release, such as the editor's completions; not kept)."""
+        other = copy.copy(self)
+        other.labels, other.notations, other.types = self._terms.scan()
+        return other
 
     def instances(self, *classes: str) -> set[str]:
         """The IRIs typed with any of `classes` (full IRIs)."""
@@ -237,7 +239,7 @@ class Model:
 
     def code_key(self, iri: str) -> tuple[list[object], str]:
         """Sort key: the IRI's code (or label) in natural order, then the IRI."""
-        return (natural(self.notations.get(iri, self.label(iri))), iri)
+        return (_natural(self.notations.get(iri, self.label(iri))), iri)
 
     # ------------------------------------------------------------------ the plan's tree
 
@@ -342,5 +344,5 @@ def term_key(term: ox.Term) -> tuple[int, str, str]:
     return (0, "", getattr(term, "value", str(term)))
 
 
-def natural(text: str) -> list[object]:
+def _natural(text: str) -> list[object]:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
