@@ -13,7 +13,7 @@ import mmap
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -195,16 +195,11 @@ class FaithfulStore:
 
     def __init__(self, store: ox.Store, nquads: Path) -> None:
         self.store = store
-        self.nquads = nquads
         self._by_subject = _SortedLiterals.open(nquads.with_name(NUMERIC_LITERALS))
-        self._table = None if self._by_subject is not None else _changed_literals(nquads)
-
-    @property
-    def exact(self) -> dict[Key, ox.Literal]:
-        """Every (subject, predicate, literal as the store gives it back) -> the literal as written."""
-        if self._table is None:
-            self._table = _changed_literals(self.nquads)
-        return self._table
+        # (subject, predicate, literal as the store gives it back) -> the literal as written
+        self._exact: Callable[[Key], ox.Literal | None] = (
+            self._by_subject.get if self._by_subject is not None else _changed_literals(nquads).get
+        )
 
     def quads_for_pattern(self, *pattern: ox.Term | None) -> Iterator[ox.Quad]:
         for quad in self.store.quads_for_pattern(*pattern):  # type: ignore[arg-type]
@@ -212,11 +207,7 @@ class FaithfulStore:
             if not isinstance(obj, ox.Literal) or obj.datatype.value not in NUMERIC:
                 yield quad
                 continue
-            key = (quad.subject, quad.predicate, obj)
-            if self._by_subject is not None:
-                exact = self._by_subject.get(key)  # type: ignore[arg-type]
-            else:
-                exact = self._table.get(key) if self._table else None  # type: ignore[arg-type]
+            exact = self._exact((quad.subject, quad.predicate, obj))  # type: ignore[arg-type]
             yield quad if exact is None else ox.Quad(quad.subject, quad.predicate, exact, quad.graph_name)
 
     def query(self, *args: Any, **kwargs: Any) -> Any:
@@ -268,7 +259,7 @@ class _SortedLiterals:
 
     def _read(self, name: str) -> dict[tuple[ox.NamedNode, ox.Literal], ox.Literal]:
         prefix = name.encode("utf-8") + b" "
-        data, start = self.data, self._first_line_from(name.encode("utf-8") + b" ")
+        data, start = self.data, self._first_line_from(prefix)
         end = start
         while end < len(data) and data[end : end + len(prefix)] == prefix:
             newline = data.find(b"\n", end)
