@@ -5,6 +5,7 @@ from starting at all), as long as the worker lives. Real worker processes, a sto
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 import threading
 import time
 from dataclasses import dataclass
@@ -90,6 +91,36 @@ def test_a_pool_closed_while_a_worker_opens_its_store_stops_waiting(nquads: Path
         starting.join(10)
         assert not starting.is_alive() and time.monotonic() - began < 10
         assert len(failed) == 1 and "the server is stopping" in str(failed[0])
+    finally:
+        workers.close()
+        loop.close()
+
+
+@dataclass(frozen=True)
+class SecondDies(StoreSource):
+    """The first worker to open the store gets it; every later one dies while opening it."""
+
+    marker: Path = Path()
+
+    def open(self) -> ox.Store:
+        try:
+            self.marker.open("x").close()
+        except FileExistsError:
+            raise SystemExit(3) from None
+        return super().open()
+
+
+def test_a_pool_whose_second_worker_dies_leaves_no_worker_running(nquads: Path) -> None:
+    """Workers start side by side; one that fails fails the start, and the one that did start is
+    stopped with it (a reload of a release that cannot be served leaves no process behind)."""
+    before = set(multiprocessing.active_children())
+    source = SecondDies(nquads, marker=nquads.with_name("opened"))
+    workers = pool.WorkerPool(source, size=2, timeout=5.0, short_workers=0)
+    loop = asyncio.new_event_loop()
+    try:
+        with pytest.raises(RuntimeError, match="query worker did not start"):
+            workers.start(loop)
+        assert set(multiprocessing.active_children()) - before == set()
     finally:
         workers.close()
         loop.close()

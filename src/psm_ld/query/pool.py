@@ -102,7 +102,9 @@ class WorkerPool:
     _closed: bool = False
 
     def start(self, loop: asyncio.AbstractEventLoop) -> None:
-        """Spawn the workers (blocking: call from a thread); each becomes available when ready."""
+        """Spawn the workers (blocking: call from a thread); each becomes available when ready. If
+        one does not start, the pool is closed (the others stopped) and its error raised: a release
+        that cannot be served leaves no worker behind."""
         self._loop = loop
         lanes = [GENERAL] * self.size + [SHORT] * self.short_workers
         self._recovering.update(lanes)
@@ -118,6 +120,7 @@ class WorkerPool:
                 continue
             loop.call_soon_threadsafe(self._arrived, worker, lane)
         if failed is not None:
+            self.close()
             raise failed
 
     def _spawn(self, lane: str) -> Worker:
