@@ -268,16 +268,16 @@ def publish(build_dir: Path, engine: Server, work: Path, peaks: Peaks, timeout: 
 def publish_here(build_dir: Path, engine: Server) -> dict:
     """psm-ld's publish into `engine` called in this process, timed: what `psm-ld publish` runs, without
     the start of a Python process of its own (the smoke's; the measured runs time the CLI)."""
+    from dataclasses import fields
+
     from psm_ld.build.publish import publish as publish_release
-    from psm_ld.config import load_settings
+    from psm_ld.config import Settings, load_settings
     from psm_ld.query.engine import endpoint_of
     from psm_ld.release import current_release
 
-    settings = {"PSM_STORE_QUERY_URL": "store_query_url", "PSM_STORE_GSP_URL": "store_gsp_url",
-                "PSM_STORE_UPDATE_URL": "store_update_url", "PSM_STORE_USER": "store_user",
-                "PSM_STORE_PASSWORD": "store_password"}  # fmt: skip
-    overrides = {settings[k]: v for k, v in store_env(engine).items() if k in settings}
-    endpoint = endpoint_of(load_settings(store_mode="sparql", build_dir=build_dir, **overrides))
+    field_of = {f.metadata["env"][0]: f.name for f in fields(Settings) if "env" in f.metadata}  # PSM_* → field
+    overrides = {field_of[name]: value for name, value in store_env(engine).items()}
+    endpoint = endpoint_of(load_settings(build_dir=build_dir, **overrides))
     release = current_release(build_dir)
     if release is None:
         raise RuntimeError(f"no release in {build_dir}")
