@@ -7,9 +7,12 @@ the parser yields; the package creation needs CKAN's database, so this script st
 dicts (the same code, in-process) and adds, for each licence id, whether CKAN's licence register
 knows it.
 
-    python harvest.py PROFILE FORMAT=FILE [FORMAT=FILE ...]   (FORMAT as rdflib names it: turtle, xml…)
+    python harvest.py PROFILE FORMAT=FILE [FORMAT=FILE ...] [PROFILE FORMAT=FILE ...]
+    (FORMAT as rdflib names it: turtle, xml…)
 
-Prints {"versions": {...}, "datasets": {FORMAT: [dataset dict, ...]}, "licences": [known ids]}.
+Each PROFILE starts a job: the files after it, parsed with that profile. Prints one JSON line per
+job, in order: {"versions": {...}, "datasets": {FORMAT: [dataset dict, ...]}, "licences": [known ids]}.
+The test session runs every job in one process: importing CKAN takes longer than parsing.
 """
 
 from __future__ import annotations
@@ -23,20 +26,31 @@ from ckan.model.license import LicenseRegister
 from ckanext.dcat.processors import RDFParser
 
 
-def main(profile: str, inputs: list[str]) -> None:
+def harvest(profile: str, inputs: list[str]) -> dict[str, object]:
     datasets: dict[str, list[dict[str, object]]] = {}
     for item in inputs:
         rdf_format, path = item.split("=", 1)
         parser = RDFParser(profiles=[profile])
         parser.parse(Path(path).read_bytes(), _format=rdf_format)
         datasets[rdf_format] = list(parser.datasets())
-    result = {
+    return {
         "versions": {name: version(name) for name in ("ckan", "ckanext-dcat", "rdflib")},
         "datasets": datasets,
         "licences": sorted(LicenseRegister().keys()),
     }
-    json.dump(result, sys.stdout, default=str)
+
+
+def main(arguments: list[str]) -> None:
+    jobs: list[tuple[str, list[str]]] = []
+    for argument in arguments:
+        if "=" in argument:
+            jobs[-1][1].append(argument)  # IndexError: a file before any profile
+        else:
+            jobs.append((argument, []))
+    for profile, inputs in jobs:
+        json.dump(harvest(profile, inputs), sys.stdout, default=str)
+        sys.stdout.write("\n")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2:])
+    main(sys.argv[1:])
