@@ -32,15 +32,16 @@ def cli_env(root: Path, build_dir: Path) -> dict[str, str]:
     return {"PSM_ROOT": str(root), "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": BASE, "COLUMNS": "200"}
 
 
-def cli_here(root: Path, build_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def cli_here(root: Path, build_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """The same command line run in this process (click's CliRunner: the settings from the same
     environment, exit code, stdout and stderr apart), without paying a fresh interpreter and its
-    imports: for the tests about what a command says, not about the process (`cli` for those)."""
+    imports: for the tests about what a command says, not about the process (`cli` for those).
+    `env` adds variables (PSM_*) to the command's environment."""
     from typer.testing import CliRunner
 
     from psm_ld.cli import app
 
-    result = CliRunner().invoke(app, list(args), env=cli_env(root, build_dir))
+    result = CliRunner().invoke(app, list(args), env={**cli_env(root, build_dir), **env})
     if result.exception is not None and not isinstance(result.exception, SystemExit):
         raise result.exception
     return subprocess.CompletedProcess(["psm-ld", *args], result.exit_code, result.stdout, result.stderr)
@@ -166,18 +167,20 @@ def test_every_error_is_reported_at_once(tmp_path: Path) -> None:
     assert len(errors_for(root)) >= 2
 
 
-@pytest.mark.slow  # the CLI in a fresh process
 def test_failed_build_keeps_the_served_release(tmp_path: Path) -> None:
+    """`psm-ld build` run in this process (`cli_here`): what is asserted is the command's exit code,
+    its message and the release folder, not the process (test_reload and test_builds_under_load run
+    the command in a fresh one)."""
     root = project_copy(tmp_path / "project")
     build_dir = tmp_path / "build"
-    ok = cli(root, build_dir, "build")
+    ok = cli_here(root, build_dir, "build")
     assert ok.returncode == 0, ok.stderr
     served = current_release(build_dir)
     assert served is not None
     before = served.nquads.read_bytes()
 
     edit(root, "strategie.csv", "1.2,1,", "1.1,1,")  # bad input
-    bad = cli(root, build_dir, "build")
+    bad = cli_here(root, build_dir, "build")
     assert bad.returncode == 1
     assert "strategie.csv, riga 3, colonna «codice»" in bad.stderr
 
@@ -186,7 +189,7 @@ def test_failed_build_keeps_the_served_release(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     edit(root, "strategie.csv", "1.1,1,Innovare", "1.2,1,Innovare")  # input fixed, but now violates shapes
-    invalid = cli(root, build_dir, "build")
+    invalid = cli_here(root, build_dir, "build")
     assert invalid.returncode == 1
     assert "NON scritta" in invalid.stderr
     still = current_release(build_dir)
@@ -226,9 +229,15 @@ def test_validate_json_reports_bad_input_too(tmp_path: Path) -> None:
     }
 
 
-def test_completeness_report_json(tmp_path: Path) -> None:
+def test_completeness_report_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import json
 
+    import psm_ld.build.validate
+
+    def no_validation(built: object) -> None:
+        raise AssertionError("psm-ld report ran a SHACL validation it does not show")
+
+    monkeypatch.setattr(psm_ld.build.validate, "validate", no_validation)
     result = cli_here(PROJECT, tmp_path / "b", "report", "--format", "json")
     assert result.returncode == 0, result.stderr
     editions = {e["edition"]: e for e in json.loads(result.stdout)}

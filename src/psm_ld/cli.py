@@ -57,9 +57,17 @@ def check_settings(
 
 
 def _build_and_validate(output: OutputFormat = OutputFormat.text) -> tuple[Built, Report]:
+    from psm_ld.build.validate import validate
+
+    built = _build(output)
+    return built, validate(built)
+
+
+def _build(output: OutputFormat = OutputFormat.text) -> Built:
+    """The dataset built from the inputs, not yet validated; bad input is reported (as JSON with
+    `output` json) and ends the command with exit 1."""
     from psm_ld.build import graph as building
     from psm_ld.build.tables import BuildError
-    from psm_ld.build.validate import validate
     from psm_ld.reporting import print_errors
 
     settings = load_settings()
@@ -72,7 +80,7 @@ def _build_and_validate(output: OutputFormat = OutputFormat.text) -> tuple[Built
         else:
             print_errors(errors, exc.errors)
         raise typer.Exit(1) from exc
-    return built, validate(built)
+    return built
 
 
 def _served_release(settings: Settings) -> Release:
@@ -130,7 +138,7 @@ def report(output: OutputOption = OutputFormat.text) -> None:
     from psm_ld.reporting import print_completeness
 
     settings = load_settings()
-    built, _ = _build_and_validate()
+    built = _build()  # no SHACL validation: the report does not show it (`psm-ld validate` does)
     store = store_from_bytes(canonical_nquads(built.dataset))
     reports = completeness(store, load_queries(settings.queries_dir), settings.base_uri)
     if output is OutputFormat.json:
