@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from kg import fresh_build, project_copy, settings
-from test_build import TABLES, cli, edit, errors_for
+from test_build import TABLES, cli, cli_here, edit, errors_for
 
 from psm_ld.build import write
 from psm_ld.build.built import Built
@@ -100,14 +100,14 @@ def test_a_full_disk_gives_one_line_and_leaves_nothing(tmp_path: Path, small_dis
     monkeypatch.setenv("PYTHONWARNINGS", "ignore")  # the build's own output only, not rdflib's warnings
     root = project_copy(tmp_path / "project")
     build_dir = small_disk / "build"
-    first = cli(root, build_dir, "build")
+    first = cli_here(root, build_dir, "build")  # the served release: the command, in this process
     assert first.returncode == 0, first.stderr
     served = os.readlink(build_dir / "current")
     edit(root, "assi.csv", "Torino Metropoli + produttiva", "Torino Metropoli + produttiva (bis)")
     filler = small_disk / "filler"  # leaves 256 KiB: a release is megabytes
     filler.write_bytes(b"\0" * (shutil.disk_usage(small_disk).free - 256 * 1024))
     used = shutil.disk_usage(small_disk).used
-    full = cli(root, build_dir, "build")
+    full = cli(root, build_dir, "build")  # in a fresh process: its whole stderr is one line
     assert full.returncode == 1
     lines = [line for line in full.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "No space left on device" in lines[0] and "Traceback" not in full.stderr, lines

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 from kg import BASE
 from servers import serve
+from test_build import cli_here
 
 from psm_ld.build.write import prune
-from psm_ld.config import load_settings
+from psm_ld.config import PROJECT_ROOT, load_settings
 from psm_ld.release import (
     MANIFEST_FILE,
     NQUADS_FILE,
@@ -173,7 +174,8 @@ def test_a_build_prunes_to_the_setting(two_builds: tuple[Path, Path], tmp_path: 
     for name in ("x", "y", "z"):  # older releases, as earlier builds left them
         shutil.copytree(build_dir / "current", build_dir / "releases" / name)
         os.utime(build_dir / "releases" / name, (1000, 1000))
-    done = build(build_dir, "4", PSM_KEEP_RELEASES="2")
+    # in this process: the pruning is the command's, from its setting; no hash seed is at stake here
+    done = cli_here(PROJECT_ROOT, build_dir, "build", PSM_KEEP_RELEASES="2")
     assert done.returncode == 0, done.stderr
     current = current_release(build_dir)
     assert current is not None
