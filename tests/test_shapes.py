@@ -16,7 +16,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SKOS, XSD
 
 from psm_ld.build.built import Built
-from psm_ld.build.validate import Finding, findings_on, validate
+from psm_ld.build.validate import Finding, Report, findings_on, validate
 
 PSM = BASE + "ontologia#"
 PLAN = URIRef(BASE + "psm/2021-2023")
@@ -222,11 +222,19 @@ CASES = [
 
 
 class SharedBuild:
-    """The plan built once; `broken()` lends it for changes and restores it after."""
+    """The plan built once; `broken()` lends it for changes and restores it after; `clean_report()`
+    is its validation as built, run once for the tests that read it."""
 
     def __init__(self) -> None:
         self.built = fresh_build()
         self.quads = set(self.built.dataset.quads((None, None, None, None)))
+        self._clean: Report | None = None
+
+    def clean_report(self) -> Report:
+        if self._clean is None:
+            with self.broken() as clean:  # not broken: restored all the same, in case validate changed it
+                self._clean = validate(clean)
+        return self._clean
 
     @contextmanager
     def broken(self) -> Iterator[Built]:
@@ -252,8 +260,7 @@ def violations(built: Built) -> list[Finding]:
 
 
 def test_clean_data_conforms_and_shows_count_conflicts_as_warnings(plan: SharedBuild) -> None:
-    with plan.broken() as clean:  # not broken at all: restored all the same, in case validate changed it
-        report = validate(clean)
+    report = plan.clean_report()
     assert report.conforms, [f.message_en for f in report.violations]
     messages = [f.message_en for f in report.warnings]
     assert (
@@ -310,7 +317,7 @@ def test_findings_on_one_node_are_the_whole_validations_on_it(plan: SharedBuild,
     with plan.broken() as built:
         if breaks:
             breaks(built)
-        report = validate(built)
+        report = validate(built) if breaks else plan.clean_report()
         foci = {focus, PLAN, AXIS1, ACTION, COUNT, M1} if case is None else {focus}
         for node in foci:
             whole = [f for f in report.findings if f.focus == str(node)]
@@ -340,3 +347,18 @@ def test_count_is_typed() -> None:
     value = built.union().value(COUNT, psm("valoreDichiarato"))
     assert value == Literal(28, datatype=XSD.nonNegativeInteger)
     assert (COUNT, RDF.type, psm("ConteggioDichiarato")) in built.union()
+
+
+@pytest.mark.parametrize("clause", ["MINUS { $this a ?c }", "SERVICE <http://x/> { $this ?p ?o }"])
+def test_sparql_constraints_are_still_checked_each_time(clause: str) -> None:
+    """validate.py remembers pyshacl's check of a SPARQL constraint's text: a refused text is refused
+    every time (a refusal is not remembered as a pass), an accepted one keeps passing."""
+    from pyshacl.errors import ValidationFailure
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
+    for _ in range(2):
+        with pytest.raises(ValidationFailure):
+            SPARQLQueryHelper.check_invalid_sparql(None, f"SELECT $this WHERE {{ {clause} }}")  # type: ignore[arg-type]
+    accepted = "SELECT $this WHERE { $this a ?c }"
+    assert SPARQLQueryHelper.check_invalid_sparql(None, accepted) is True  # type: ignore[arg-type]
+    assert SPARQLQueryHelper.check_invalid_sparql(None, accepted) is True  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from pyshacl import validate as shacl_validate
+from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDFS
@@ -98,6 +99,29 @@ class PreparedQueryGraph(Graph):
 @lru_cache(maxsize=256)
 def _prepared(text: str) -> Query:
     return prepareQuery(text)
+
+
+_check_invalid_sparql = SPARQLQueryHelper.check_invalid_sparql
+
+
+@lru_cache(maxsize=256)
+def _checked_sparql(text: str, with_value: bool, extravars: frozenset[str]) -> bool:
+    return _check_invalid_sparql(SPARQLQueryHelper, text, True if with_value else None, set(extravars))
+
+
+def _check_sparql_once(
+    self: SPARQLQueryHelper, sparql_text: str, valuenode: object = None, extravars: object = None
+) -> bool:
+    """pyshacl's check that a SPARQL constraint has no MINUS, VALUES, SERVICE, ... (True, or it
+    raises ValidationFailure), remembered per query text. pyshacl runs it before each focus node's
+    query, with the same text every time; its regular expressions backtrack over the whole text and
+    took a quarter of a validation. The check reads only the text, whether a value node is bound and
+    the extra variables' names (its regular expressions are the class's), so the answer is the same;
+    a refusal is not remembered and raises again each time."""
+    return _checked_sparql(sparql_text, valuenode is not None, frozenset(extravars or ()))  # type: ignore[arg-type]
+
+
+SPARQLQueryHelper.check_invalid_sparql = _check_sparql_once  # type: ignore[method-assign]
 
 
 def data_graph(built: Built) -> Graph:
