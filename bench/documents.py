@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bench import load
 from bench.common import ACTION, BASE, BIN, Config, Server, free_port, log, median
@@ -29,8 +30,11 @@ def bench_documents(cfg: Config, build_dir: Path, work: Path) -> dict:
         root = site / "site"
         paths = sorted("/" + f.relative_to(root).as_posix() for f in root.rglob("*") if f.suffix in DOCUMENT_SUFFIXES
                        and not f.relative_to(root).as_posix().startswith(("download/", "static/")))  # fmt: skip
-    # the export keeps English HTML under /_en/ (its nginx picks it by ?lang=en); the app's URL is ?lang=en
-    requests = [load.Request("GET", f"{p[4:]}?lang=en" if p.startswith("/_en/") else p, {}) for p in paths]
+    # the export keeps English HTML under /_en/ (its nginx picks it by ?lang=en); the app's URL is ?lang=en.
+    # The app is asked as the canonical host, as behind the proxy of a deployment (the export's files are
+    # rendered for it too): there it answers the documents the build pre-rendered (pages/prerendered.py)
+    host = {"Host": urlsplit(BASE).netloc}
+    requests = [load.Request("GET", f"{p[4:]}?lang=en" if p.startswith("/_en/") else p, host) for p in paths]
     static = [load.Request("GET", path, {}) for path in paths]
     nginx = nginx_static(work / "nginx-documents", root, free_port(), paths[0]) if root else None
     result: dict = {"documents": len(paths), "connections": cfg.deref_connections, "rounds": {}}

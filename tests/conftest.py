@@ -126,10 +126,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def same_origin_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    """(build folder, base): a release whose base is a loopback origin kept free for its server."""
+    """(build folder, base): a release whose base is a loopback origin kept free for its server, with
+    its documents pre-rendered as `psm-ld build` writes them (served from the release's files on this
+    origin; the other builds' documents are rendered on demand)."""
     build_dir = tmp_path_factory.mktemp("same-origin") / "build"
     base = f"http://127.0.0.1:{free_port()}/"
-    build(build_dir, base)
+    build(build_dir, base, prerender=True)
     return build_dir, base
 
 

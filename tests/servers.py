@@ -182,11 +182,13 @@ class Bridge(Serving):
         self.httpd.server_close()
 
 
-def build(build_dir: Path, base: str, root: Path = ROOT) -> None:
+def build(build_dir: Path, base: str, root: Path = ROOT, prerender: bool = False) -> None:
     """What `psm-ld build` does with `root`'s inputs, `build_dir` and `base` as the canonical base
     (build, validate, write the release only if it conforms), in this process: a fixture's release
     need not pay a fresh interpreter. The command itself runs in its own process in test_build
-    (a failed build keeps the served release), test_reload and test_builds_under_load."""
+    (a failed build keeps the served release), test_reload and test_builds_under_load.
+    `prerender`: with the documents pre-rendered into the release, as `psm-ld build` writes them
+    (PSM_PRERENDER); without, they are rendered on demand (the other path of pages/documents.py)."""
     from psm_ld.build.graph import build as build_graph
     from psm_ld.build.validate import validate
     from psm_ld.build.write import write_release
@@ -195,7 +197,8 @@ def build(build_dir: Path, base: str, root: Path = ROOT) -> None:
     built = build_graph(settings)
     report = validate(built)
     assert report.conforms, [f.message_en for f in report.violations]
-    write_release(built, report, settings.build_dir, settings.data_dir, settings.keep_releases)
+    write_release(built, report, settings.build_dir, settings.data_dir, settings.keep_releases,
+                  pages=settings if prerender else None)  # fmt: skip
 
 
 def serve(build_dir: Path, base: str, url: str, **settings: object) -> Iterator[InProcess]:

@@ -97,6 +97,7 @@ def _served_release(settings: Settings) -> Release:
 def build() -> None:
     """Costruisce e valida; scrive una nuova release solo se i dati sono conformi."""
     from psm_ld.build.write import write_release
+    from psm_ld.pages.prerendered import Prerendered
     from psm_ld.reporting import print_validation
 
     settings = load_settings()
@@ -106,13 +107,16 @@ def build() -> None:
         errors.print("[red]Release NON scritta: quella servita resta invariata.[/]")
         raise typer.Exit(1)
     try:
-        release = write_release(built, report, settings.build_dir, settings.data_dir, settings.keep_releases)
+        release = write_release(built, report, settings.build_dir, settings.data_dir, settings.keep_releases,
+                                pages=settings)  # fmt: skip
     except OSError as exc:  # a full disk, a read-only folder: one line; nothing was left behind
         where = exc.filename or settings.build_dir
         errors.print(f"Release NON scritta ({exc.strerror or exc}: {where}); quella servita resta invariata.",
                      style="red", markup=False, highlight=False, soft_wrap=True)  # fmt: skip
         raise typer.Exit(1) from exc
-    console.print(f"Release [bold]{release.id}[/]: {len(built.dataset)} quad in {release.nquads}")
+    prerendered = Prerendered.of(release)
+    documents = f"; {len(prerendered.names)} documenti pre-generati" if prerendered else ""
+    console.print(f"Release [bold]{release.id}[/]: {len(built.dataset)} quad in {release.nquads}{documents}")
 
 
 @app.command("validate")

@@ -153,6 +153,8 @@ class Settings:
     store_password: str | None = env("PSM_STORE_PASSWORD", TEXT, None, shown=False)
     store_site: str | None = env("PSM_STORE_SITE", SITE, None)  # its own names in an engine shared by sites
     rewrite_iris: bool = env("PSM_REWRITE_IRIS", SWITCH, False)  # IRIs under the serving origin, not base_uri
+    # the build: resources whose documents it writes into the release (build/documents.py), 0 for none
+    prerender: int = env("PSM_PRERENDER", COUNT_OR_ZERO, 5_000)
 
     @property
     def data_dir(self) -> Path:

@@ -81,17 +81,11 @@ def export(settings: Settings, release: Release, out: Path, listen: str, upstrea
     base = settings.base_uri
     resources = [iri for iri in documents.resources() if only is None or iri in only]
     files = size = 0
-    for iri in resources:
-        for media in DOCUMENT_TYPES:
-            for lang in LANGUAGES if media == conneg.HTML else ("",):
-                body = documents.get(iri, media, base, lang)
-                if body is None:
-                    continue
-                folder = site / ENGLISH_DIR if lang and lang != DEFAULT else site
-                target = folder / (iri.removeprefix(base) + conneg.SUFFIX_OF[media])
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(body)
-                files, size = files + 1, size + len(body)
+    for name, body in documents.every(resources, base):  # pre-rendered by the build, where they are
+        target = site / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(body)
+        files, size = files + 1, size + len(body)
     shutil.copytree(STATIC_DIR, site / STATIC_PATH.strip("/"))
     shutil.copytree(release.downloads, site / DOWNLOADS_PATH)
     block = nginx_server_block(site=out / SITE, listen=listen, upstream=upstream, base=base)

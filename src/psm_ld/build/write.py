@@ -22,8 +22,10 @@ from rdflib.plugins.serializers.nt import _quoteLiteral
 
 from psm_ld.build.built import Built
 from psm_ld.build.catalog import describe_release, example_resources
+from psm_ld.build.documents import prerender
 from psm_ld.build.dumps import write_dumps
 from psm_ld.build.validate import Report
+from psm_ld.config import Settings
 from psm_ld.query import conneg
 from psm_ld.query.serialize import triples_to_bytes
 from psm_ld.query.store import write_index, write_numeric_literals
@@ -68,10 +70,19 @@ def _term(term: object, prefix: str) -> str:
     return _quoteLiteral(term)  # type: ignore[arg-type]
 
 
-def write_release(built: Built, report: Report, build_dir: Path, data_dir: Path, keep: int = 5) -> Release:
+def write_release(
+    built: Built,
+    report: Report,
+    build_dir: Path,
+    data_dir: Path,
+    keep: int = 5,
+    *,
+    pages: Settings | None = None,
+) -> Release:
     """Write a release directory, point `current` at it and prune old releases (keeping `keep`);
-    refuses a non-conforming report. On any failure (OSError included: a full disk) the staging
-    folder is removed before the exception propagates, and `current` is untouched."""
+    refuses a non-conforming report. `pages`: the settings its documents are pre-rendered with
+    (build/documents.py; PSM_PRERENDER), None for none. On any failure (OSError included: a full
+    disk) the staging folder is removed before the exception propagates, and `current` is untouched."""
     if not report.conforms:
         raise ValueError("a release that fails validation is never written")
     releases = build_dir / "releases"
@@ -81,7 +92,7 @@ def write_release(built: Built, report: Report, build_dir: Path, data_dir: Path,
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staging.mkdir()
-        release_id = _write(built, report, staging, data_dir)
+        release_id = _write(built, report, staging, data_dir, pages)
         target = releases / release_id
         if target.exists():
             shutil.rmtree(staging)  # identical content already released
@@ -96,7 +107,7 @@ def write_release(built: Built, report: Report, build_dir: Path, data_dir: Path,
     return Release(target)
 
 
-def _write(built: Built, report: Report, staging: Path, data_dir: Path) -> str:
+def _write(built: Built, report: Report, staging: Path, data_dir: Path, pages: Settings | None) -> str:
     """Write the release's files into `staging`; its id: a hash of its manifest."""
     base = built.iris.base
     data = canonical_nquads(built.dataset, exclude=built.iris.catalog)
@@ -113,6 +124,8 @@ def _write(built: Built, report: Report, staging: Path, data_dir: Path) -> str:
         json.dumps(report.as_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
         encoding="utf-8",
     )
+    if pages is not None:  # last: documents render from the release's files as a server reads them
+        prerender(Release(staging), pages)
     return seal(staging)
 
 
