@@ -309,8 +309,10 @@ def run_once(port: int, requests: list[Request], connections: int, script: Path,
     if wrk is None:
         raise RuntimeError("wrk is required for the cold pass")
     threads = 2
-    lines = [f"  all[{i}] = wrk.format({lua_string(r.method)}, {lua_string(r.path)})"
-             for i, r in enumerate(requests, start=1)]  # fmt: skip
+    lines = []
+    for i, r in enumerate(requests, start=1):
+        headers = ", ".join(f"[{lua_string(k)}] = {lua_string(v)}" for k, v in r.headers.items())
+        lines.append(f"  all[{i}] = wrk.format({lua_string(r.method)}, {lua_string(r.path)}, {{{headers}}})")
     script.write_text(ONCE_LUA % {"requests": "\n".join(lines), "threads": threads}, encoding="utf-8")
     command = [wrk, f"-t{threads}", f"-c{max(threads, min(connections, len(requests) // 4))}", f"-d{cap}s",
                "--timeout=30s", "-s", str(script), f"http://{LOOPBACK}:{port}"]  # fmt: skip

@@ -259,7 +259,7 @@ def serve(
     build/current e serve ogni nuova release senza riavvio."""
     import uvicorn  # imported here: the other commands do not need a web server
 
-    from psm_ld.web.server import uvicorn_options
+    from psm_ld.web.server import log_config, uvicorn_options
 
     settings = load_settings()
     uvicorn.run(
@@ -269,6 +269,7 @@ def serve(
         port=port,
         proxy_headers=True,  # X-Forwarded-Proto/-For from the proxy (uvicorn trusts 127.0.0.1)
         access_log=access_log,
+        log_config=log_config(),
         **uvicorn_options(settings.head_timeout, settings.keep_alive),  # limits on what clients send
         # A fixed prefix, not X-Forwarded-Prefix: a request header any client could send would change
         # every link the server writes (and the cache entries it keeps per origin).

@@ -22,9 +22,14 @@ malformed request too) says `X-Content-Type-Options: nosniff`, like the applicat
 from __future__ import annotations
 
 import asyncio
+import copy
+import functools
 import http
+import logging
 from typing import Any
 
+from uvicorn.config import LOGGING_CONFIG
+from uvicorn.logging import AccessFormatter
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 HEAD_MAX_BYTES = 64 * 1024  # a GET /sparql?query=… URL included; nginx allows 4 × 8 KiB by default
@@ -58,7 +63,7 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
         self._head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
+        super().connection_made(_OneWrite(transport, self.loop))  # type: ignore[arg-type]
         self._arm_head_timer()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -176,6 +181,80 @@ class LimitedHttpToolsProtocol(HttpToolsProtocol):
             self._refuse(408, f"No complete request head within {self.head_timeout:g} s.")
         else:  # a response is still being made: the next head's time starts again after it
             self._arm_head_timer()
+
+
+class _OneWrite:
+    """A transport that sends a response's head and body in one write (one system call, one TCP
+    segment for a small answer) instead of two: uvicorn writes the head as soon as the app starts
+    its response, then the body. A small first write is held until the next write joins it, or until
+    the event loop's next turn if none comes; every other write goes straight through, so at most
+    HOLD_BYTES are ever held and the transport's flow control sees every other byte as before.
+    Everything else is the transport's (closing sends what is held first)."""
+
+    HOLD_BYTES = 16 * 1024
+
+    def __init__(self, transport: asyncio.Transport, loop: asyncio.AbstractEventLoop) -> None:
+        self._transport, self._loop = transport, loop
+        self._held: bytes | None = None
+
+    def write(self, data: bytes) -> None:
+        if self._held is not None:
+            data, self._held = self._held + data, None
+            self._transport.write(data)
+        elif len(data) <= self.HOLD_BYTES and not self._transport.get_write_buffer_size():
+            self._held = bytes(data)
+            self._loop.call_soon(self._release)
+        else:
+            self._transport.write(data)
+
+    def _release(self) -> None:
+        if self._held is not None:
+            data, self._held = self._held, None
+            if not self._transport.is_closing():
+                self._transport.write(data)
+
+    def write_eof(self) -> None:
+        self._release()
+        self._transport.write_eof()
+
+    def close(self) -> None:
+        self._release()
+        self._transport.close()
+
+    def abort(self) -> None:
+        self._held = None
+        self._transport.abort()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class PlainAccessFormatter(AccessFormatter):
+    """uvicorn's access log line, the same text, made without copying the record and formatting it
+    twice: uvicorn's formatter cost 7% of a document's answer (bench/RESULTS.md, issue 13). With
+    colours (a terminal) it is uvicorn's own."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        if self.use_colors:
+            return super().formatMessage(record)
+        client, method, path, version, status = record.args  # type: ignore[misc]
+        prefix = f"{record.levelname}:".ljust(9)
+        return f'{prefix} {client} - "{method} {path} HTTP/{version}" {_status_and_phrase(int(status))}'
+
+
+@functools.lru_cache(maxsize=64)
+def _status_and_phrase(status: int) -> str:
+    try:
+        return f"{status} {http.HTTPStatus(status).phrase}"
+    except ValueError:  # a status no RFC names: uvicorn writes it with an empty phrase
+        return f"{status} "
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging configuration, with the access log line made by PlainAccessFormatter."""
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["access"]["()"] = f"{__name__}.PlainAccessFormatter"
+    return config
 
 
 def uvicorn_options(
