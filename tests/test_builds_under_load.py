@@ -34,7 +34,8 @@ def test_builds_during_a_bounded_load(tmp_path: Path) -> None:
     root = project_copy(tmp_path / "project")
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    build_release(tmp_path / "build", base, root)  # the first release, before the server: in-process
+    # the first release, before the server: in-process, as the CLI builds it (documents pre-rendered)
+    build_release(tmp_path / "build", base, root, prerender=True)
     server = start(tmp_path / "build", base, port, tmp_path / "server.log", PSM_RELOAD_SECONDS="0.2")
     statuses: Counter[str] = Counter()
     errors: list[str] = []
