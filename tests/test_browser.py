@@ -20,7 +20,6 @@ import subprocess
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -65,7 +64,9 @@ class WebSocket:
             "Sec-WebSocket-Version: 13\r\n\r\n"
         )
         self.sock.sendall(request.encode())
-        self.buffer = b""
+        # a bytearray: a screenshot comes as one message of megabytes, read in many pieces, and
+        # appending to (and cutting the front off) bytes would copy it whole at each piece
+        self.buffer = bytearray()
         while b"\r\n\r\n" not in self.buffer:
             chunk = self.sock.recv(4096)
             if not chunk:
@@ -82,7 +83,8 @@ class WebSocket:
             if not chunk:
                 raise ConnectionError("DevTools connection closed")
             self.buffer += chunk
-        data, self.buffer = self.buffer[:n], self.buffer[n:]
+        data = bytes(self.buffer[:n])
+        del self.buffer[:n]
         return data
 
     def _frame(self, opcode: int, payload: bytes) -> None:
@@ -141,6 +143,7 @@ class Page:
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
         self.errors: list[str] = []
+        self.scripts: list[str] = []  # of Page.addScriptToEvaluateOnNewDocument, removed by reset()
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.call(f"{domain}.enable")
 
@@ -153,8 +156,23 @@ class Page:
             if message.get("id") == ident:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
-                return message.get("result", {})
+                result = message.get("result", {})
+                if method == "Page.addScriptToEvaluateOnNewDocument":
+                    self.scripts.append(result["identifier"])
+                return result
             self._event(message)
+
+    def reset(self) -> None:
+        """Back to what a new tab is for a test: no script added to new documents, no emulated
+        size, an empty document (about:blank, so that nothing of the last page runs on), no events
+        or errors kept."""
+        for identifier in self.scripts:
+            self.call("Page.removeScriptToEvaluateOnNewDocument", identifier=identifier)
+        self.scripts.clear()
+        self.call("Emulation.clearDeviceMetricsOverride")
+        self.goto("about:blank")
+        self.events.clear()
+        self.errors.clear()
 
     def _event(self, message: dict[str, Any]) -> None:
         method = message.get("method", "")
@@ -232,16 +250,16 @@ class Page:
             "Emulation.setDeviceMetricsOverride", width=width, height=800, deviceScaleFactor=1, mobile=mobile
         )
         height = self.evaluate("Math.ceil(document.documentElement.scrollHeight)") or 800
+        # the viewport as tall as the page, captured as it is: the same PNG, byte for byte, as
+        # captureBeyondViewport gave with a shorter viewport (it resizes the view again itself), in
+        # half the time
         self.call(
-            "Emulation.setDeviceMetricsOverride",
-            width=width,
-            height=min(int(height), 8000),
-            deviceScaleFactor=1,
+            "Emulation.setDeviceMetricsOverride", width=width, height=int(height), deviceScaleFactor=1,
             mobile=mobile,
-        )
+        )  # fmt: skip
         # optimizeForSpeed: a faster PNG encoder (larger files), half the time of a page 8,000 px high
         data = self.call(
-            "Page.captureScreenshot", format="png", captureBeyondViewport=True, optimizeForSpeed=True
+            "Page.captureScreenshot", format="png", captureBeyondViewport=False, optimizeForSpeed=True
         )["data"]
         self.call("Emulation.clearDeviceMetricsOverride")
         path = ARTIFACTS / name
@@ -268,6 +286,7 @@ class Browser:
                 pytest.fail("Chromium did not start its DevTools endpoint")
             time.sleep(0.05)
         self.port = int(port_file.read_text().split()[0])
+        self.page: Page | None = None  # the tab the tests share (tab())
 
     def new_page(self) -> Page:
         request = urllib.request.Request(f"http://127.0.0.1:{self.port}/json/new?about:blank", method="PUT")
@@ -275,7 +294,27 @@ class Browser:
             target = json.load(response)
         return Page(WebSocket(target["webSocketDebuggerUrl"]))
 
+    def tab(self) -> Page:
+        """The tab the tests share, reset (Page.reset); a new one if resetting the last one fails
+        (a test that failed may have left it waiting on something)."""
+        if self.page is not None:
+            try:
+                self.page.reset()
+                return self.page
+            except Exception:
+                self._close_page()
+        self.page = self.new_page()
+        return self.page
+
+    def _close_page(self) -> None:
+        if self.page is not None:
+            with contextlib.suppress(Exception):
+                self.page.call("Page.close")
+            self.page.ws.close()
+            self.page = None
+
     def close(self) -> None:
+        self._close_page()
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -289,12 +328,10 @@ class Browser:
 
 
 @pytest.fixture()
-def page(browser: Browser) -> Iterator[Page]:  # `browser`: one Chromium for the session (tests/conftest.py)
-    p = browser.new_page()
-    yield p
-    with contextlib.suppress(Exception):
-        p.call("Page.close")
-    p.ws.close()
+def page(browser: Browser) -> Page:  # `browser`: one Chromium for the session (tests/conftest.py)
+    """The session's tab (Browser.tab), reset to what a new tab is: opening a tab and its DevTools
+    connection for each test took longer than many of the tests."""
+    return browser.tab()
 
 
 @pytest.fixture(scope="module")
