@@ -53,11 +53,12 @@ from servers import (
 
 REAL_SERVERS = {"same_origin_server", "live_server", "other_origin_server", "rewriting_server"}
 # a module's fixtures that start processes: `psm-ld serve` (test_paths `served`, test_serving_store
-# `serve_logs`), three CLI builds (test_releases `two_builds`), a tmpfs mount (test_build_input).
+# `serve_logs`), three CLI builds (test_releases `two_builds`), a tmpfs mount (test_build_input),
+# test_abuse's servers (`guarded`, `unguarded`: its tests also count on running in order, in one worker).
 # A test module's costly fixtures are session-scoped: an xdist worker runs its tests interleaved
 # with other modules', and a module-scoped fixture would be set up again at each return.
-STARTS_PROCESSES = REAL_SERVERS | {"served", "serve_logs", "two_builds", "small_disk",
-                                   "engine", "remote_app"}  # SPARQL engines (engines.py, modes.py)
+STARTS_PROCESSES = REAL_SERVERS | {"served", "serve_logs", "two_builds", "small_disk", "guarded",
+                                   "unguarded", "engine", "remote_app"}  # engines: engines.py, modes.py
 # The session's releases, apps and servers by family: the tests of a family run in one pytest-xdist
 # worker (`make test` runs two), so that each is built and started once, while two families run side
 # by side. The browser tests reach the live server through `site`, Chromium through `page`. Every
