@@ -11,7 +11,8 @@ Layout under the build directory:
     releases/<id>/download/        the downloads (dumps.py), described in the catalog graph
     releases/<id>/documents/       RDF documents written whole at build time (the catalog: harvesters
                                    read the whole catalog graph in one request, not one resource's
-                                   description)
+                                   description), and every resource's documents pre-rendered by the
+                                   build (psm_ld.pages.prerendered)
     releases/<id>/manifest.json    what the release holds: each file's size and SHA-256, the number
                                    of quads; the id is a hash of it (so of every file)
     releases/<id>/indice.json      what a server would otherwise scan the whole store for at start
