@@ -33,23 +33,29 @@ CATALOG_TTL = Path("documents", "catalogo.ttl")
 DOCUMENTS = ("", "psm/2021-2023", "psm/2021-2023/azione/2.1.1", "catalogo", "ontologia", "pnrr/missione/M2")
 
 
-def build(build_dir: Path, seed: str, **env: str) -> subprocess.CompletedProcess[str]:
+def start_build(build_dir: Path, seed: str) -> subprocess.Popen[str]:
     """`psm-ld build` in its own process, with its own hash seed (set and dict order vary with it)."""
     environment = {**os.environ, "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": BASE}
-    environment.update(PYTHONHASHSEED=seed, COLUMNS="200", **env)
-    return subprocess.run(
-        [sys.executable, "-m", "psm_ld", "build"], env=environment, capture_output=True, text=True
-    )
+    environment.update(PYTHONHASHSEED=seed, COLUMNS="200")
+    return subprocess.Popen(
+        [sys.executable, "-m", "psm_ld", "build"], env=environment, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def built(*processes: subprocess.Popen[str]) -> None:
+    """Waits for every `start_build` process (none is left running), then each must have succeeded."""
+    errors = [process.communicate()[1] for process in processes]
+    for process, stderr in zip(processes, errors, strict=True):
+        assert process.returncode == 0, stderr
 
 
 @pytest.fixture(scope="session")
 def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("releases")
-    for name, seed in (("a", "1"), ("b", "2")):
-        done = build(folder / name, seed)
-        assert done.returncode == 0, done.stderr
-    again = build(folder / "a", "3")  # the same data again, into the same build folder
-    assert again.returncode == 0, again.stderr
+    # a and b side by side (two folders, nothing shared), then the same data again into a
+    built(*(start_build(folder / name, seed) for name, seed in (("a", "1"), ("b", "2"))))
+    built(start_build(folder / "a", "3"))  # the same data again, into the same build folder
     return folder / "a", folder / "b"
 
 
