@@ -149,3 +149,17 @@ def test_bounded_by_the_setting(built: tuple[Release, str], tmp_path: Path) -> N
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
     expected.append(PRERENDERED_FILE)
     assert files == sorted(expected)
+
+
+def test_a_document_whose_file_is_gone_is_rendered(built: tuple[Release, str], tmp_path: Path) -> None:
+    """A release pruned while still served loses its files: its documents are rendered again from
+    the store the server holds, never an error."""
+    release, base = built
+    copy = Release(tmp_path / release.id)
+    shutil.copytree(release.path, copy.path)
+    documents = documents_of(copy, base)
+    iri = base + ACTION
+    expected = documents.get(iri, conneg.TURTLE, base)
+    assert documents.prerendered is not None and expected
+    (copy.path / DOCUMENTS_DIR / document_name(ACTION, conneg.TURTLE, "")).unlink()
+    assert documents.get(iri, conneg.TURTLE, base) == expected

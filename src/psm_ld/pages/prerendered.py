@@ -89,12 +89,17 @@ class Prerendered:
         return self.base == base and self.fingerprint == fingerprint
 
     def get(self, stem: str, media: str, lang: str, year: int) -> bytes | None:
-        """The document's bytes, or None when it was not pre-rendered (or, for HTML, not in `year`).
-        Only names the release lists are read: a request path never becomes a file path."""
+        """The document's bytes, or None when it was not pre-rendered (or, for HTML, not in `year`),
+        or its file is gone (a release pruned while still served: then it is rendered from the store
+        the server holds). Only names the release lists are read: a request path never becomes a
+        file path."""
         name = document_name(stem, media, lang)
         if name not in self.names or (media == conneg.HTML and year != self.year):
             return None
-        return (self.folder / name).read_bytes()
+        try:
+            return (self.folder / name).read_bytes()
+        except OSError:
+            return None
 
 
 def write_prerendered(release: Release, base: str, year: int, print_: str, names: Iterable[str]) -> None:
