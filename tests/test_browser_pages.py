@@ -14,7 +14,6 @@ downloaded).
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 from test_browser import ARTIFACTS, Page, assert_clean, page, site  # noqa: F401
@@ -129,10 +128,13 @@ CHECKS = r"""
 """
 
 
+def _size(width: int) -> dict[str, object]:
+    """The emulated window of the checks at `width` (Emulation.setDeviceMetricsOverride)."""
+    return {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": width < 600}
+
+
 def _at(page: Page, width: int) -> None:
-    page.call(
-        "Emulation.setDeviceMetricsOverride", width=width, height=900, deviceScaleFactor=1, mobile=width < 600
-    )
+    page.call("Emulation.setDeviceMetricsOverride", **_size(width))
 
 
 def _url(site: str, path: str, lang: str) -> str:
@@ -175,9 +177,9 @@ def test_page_kind_in_both_languages_and_widths(page: Page, site: str, kind: str
             if kind != "error" and kind != "not-found":
                 assert_clean(page)
             page.errors.clear()
-            path = page.screenshot(f"pages/{kind}-{lang}-{width}.png", width=width)
+            # back to the checks' window after, for the next page
+            path = page.screenshot(f"pages/{kind}-{lang}-{width}.png", width=width, restore=_size(width))
             assert path.stat().st_size > 1000
-            _at(page, width)  # screenshot() clears the emulated size
     assert not problems, "\n".join(problems)
 
 
@@ -187,13 +189,9 @@ def test_suggestions_as_you_type(page: Page, site: str) -> None:
     for lang, expected in (("it", "Rete metropolitana delle infrastrutture verdi"), ("en", "2.1.1")):
         page.goto(f"{site}?lang={lang}")
         page.type_text("#q-home", "parchi")
-        deadline = time.monotonic() + 10
-        options: list[str] = []
-        while time.monotonic() < deadline and not options:
-            options = page.evaluate(
-                "[...document.querySelectorAll('#q-home-suggestions [role=option]')].map(o => o.textContent)"
-            )
-            time.sleep(0.1)
+        options = page.wait_until(
+            "[...document.querySelectorAll('#q-home-suggestions [role=option]')].map(o => o.textContent)"
+        )
         assert any(expected in o for o in options), options
         assert page.evaluate("document.getElementById('q-home').getAttribute('aria-expanded')") == "true"
         assert page.evaluate("document.getElementById('q-home').getAttribute('role')") == "combobox"

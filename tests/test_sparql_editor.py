@@ -58,13 +58,7 @@ def type_keys(page: Page, text: str) -> None:
 
 
 def wait_until(page: Page, expression: str, timeout: float = 10.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = page.evaluate(expression)
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"never true: {expression}"
-        time.sleep(0.05)
+    return page.wait_until(expression, timeout)  # the loop runs in the page (test_browser.Page)
 
 
 def options(page: Page) -> list[str]:
