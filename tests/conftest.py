@@ -249,9 +249,10 @@ def w3c_query(tmp_path_factory: pytest.TempPathFactory) -> Iterator[InProcess]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """One headless Chromium for every browser test of the session (test_browser.py's client): each
-    test opens its own tab (`page`), so no state passes between tests but the browser's start-up is
-    paid once, not once per module."""
+    """One headless Chromium for every browser test of the session (test_browser.py's client), with
+    one tab that each test gets reset to what a new tab is (`page`: no script added to new documents,
+    no emulated size, about:blank, no events or errors kept), so no state passes between tests but
+    the browser's start-up and a tab's are paid once, not once per module or test."""
     from test_browser import Browser
 
     b = Browser()

@@ -283,7 +283,7 @@ def _client(address: str) -> httpx.Client:
 def test_heavy_clients_do_not_starve_a_cheap_one_and_refusals_are_quick(guarded: Server) -> None:
     """Two clients each keep two heavy queries going; a third gets its cheap queries answered, and
     each heavy request that cannot get a worker is refused with 503 + Retry-After in under 1 s."""
-    wait_for_workers(guarded, 3)
+    settled(guarded, 1.5)  # workers killed by a previous test are replaced: none is starting
     stop_event = threading.Event()
     refusals: list[tuple[float, str | None]] = []
     heavy_statuses: Counter[int] = Counter()
