@@ -274,10 +274,9 @@ def test_every_published_graph_needs_its_catalog_record(tmp_path: Path) -> None:
     assert f"data/catalogo.ttl: il dataset <{BASE}dataset/pnrr-vecchio> è descritto ma non ha dati" in found
 
 
-@pytest.mark.slow  # the CLI in a fresh process
 def test_commands_that_need_a_release_say_so(tmp_path: Path) -> None:
-    for command in (("export",), ("query", "conteggi-per-asse")):
-        result = cli(PROJECT, tmp_path / "empty", *command)
+    for command in (("export",), ("query", "conteggi-per-asse")):  # what a command says: in this process
+        result = cli_here(PROJECT, tmp_path / "empty", *command)
         assert result.returncode == 1 and "eseguire prima «psm-ld build»" in result.stderr, command
 
 
