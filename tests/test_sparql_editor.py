@@ -14,7 +14,6 @@ import html
 import json
 import re
 import subprocess
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -71,11 +70,23 @@ def options(page: Page) -> list[str]:
     )
 
 
+# when the completion list last opened (performance.now()), kept by the page from open_editor() on
+WATCH_LIST = (
+    "window.__listOpened = 0; new MutationObserver(records => { for (const r of records)"
+    " for (const n of r.addedNodes) if (n.nodeType === 1 && n.matches('.cm-tooltip-autocomplete'))"
+    " window.__listOpened = performance.now(); }).observe(document.body, {childList: true, subtree: true})"
+)
+
+
 def accept(page: Page, down: int = 0) -> None:
     """Pick the open list's option `down` places below the first with the keyboard. CodeMirror lets
-    Enter through as a new line for 75 ms after the list opens (interactionDelay), so a person who was
-    typing on does not pick something by accident: wait as a person would."""
-    time.sleep(0.2)
+    the arrows and Enter through to the text for 75 ms after the list opens (interactionDelay), so a
+    person who was typing on does not pick something by accident: wait as a person would, until the
+    list has been open twice that long and is not waiting for results (disabled)."""
+    page.wait_until(
+        "window.__listOpened > 0 && performance.now() - window.__listOpened >= 150"
+        " && !document.querySelector('.cm-tooltip-autocomplete-disabled')"
+    )
     for _ in range(down):
         key(page, "ArrowDown", "ArrowDown", 40)
     key(page, "Enter", "Enter", 13, text="\r")
@@ -90,6 +101,7 @@ def open_editor(page: Page, url: str) -> None:
     page.call("Page.addScriptToEvaluateOnNewDocument", source=LISTEN_FOR_VIOLATIONS)
     page.goto(url)
     wait_until(page, "!!document.querySelector('.cm-editor.sparql-editor .cm-content')")
+    page.evaluate(WATCH_LIST)
     page.evaluate("document.querySelector('.cm-content').focus()")
     key(page, "a", "KeyA", 65, CTRL)
     key(page, "Backspace", "Backspace", 8)
