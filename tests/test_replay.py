@@ -45,3 +45,59 @@ def _replay(app: InProcess):  # type: ignore[no-untyped-def]
     while not isinstance(layer, DocumentReplay):
         layer = layer.app
     return layer
+
+
+@pytest.mark.parametrize("app_fixture", ["same_origin", "other_origin"])
+def test_every_documents_first_answer_is_the_apps(
+    app_fixture: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A document's first plain GET is answered without the router (replay.py `direct`); for every
+    document of the release, in both origins (pre-rendered documents on the canonical one, rendered
+    ones elsewhere), that answer is the one the whole app gives (asked with a non-matching
+    If-None-Match, which the direct path leaves to the app): status, every header, body."""
+    from psm_ld.pages.documents import DOCUMENT_TYPES
+    from psm_ld.query import conneg
+    from psm_ld.query.cache import LRUCache
+    from psm_ld.web.replay import REPLAY_CACHE_BYTES, _size
+
+    app: InProcess = request.getfixturevalue(app_fixture)
+    client, replay = app.test_client, _replay(app)
+    served = client.app.state.served  # type: ignore[attr-defined]
+    direct_answers: list[object] = []
+    answer = replay.direct
+
+    def counted(scope: dict) -> object:
+        direct_answers.append(answer(scope))
+        return direct_answers[-1]
+
+    monkeypatch.setattr(replay, "direct", counted)
+    monkeypatch.setattr(replay, "cache", LRUCache(REPLAY_CACHE_BYTES, _size))  # nothing replayed yet
+    base, checked = served.settings.base_uri, 0
+    for iri in served.documents.resources():
+        for media in DOCUMENT_TYPES:
+            for query in ("", "?lang=en") if media == conneg.HTML else ("",):
+                url = "/" + iri.removeprefix(base) + conneg.SUFFIX_OF[media] + query
+                whole = client.get(url, headers={"if-none-match": '"not-this"'})
+                before = len(direct_answers)
+                first = client.get(url)
+                assert len(direct_answers) == before + 1 and direct_answers[-1] is not None, url
+                assert first.status_code == whole.status_code == 200, url
+                assert sorted(first.headers.multi_items()) == sorted(whole.headers.multi_items()), url
+                assert first.content == whole.content, url
+                checked += 1
+    assert checked > 1000
+
+
+def test_paths_other_routes_take_are_not_answered_directly(
+    same_origin: InProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Were a download, a static file or a named query's path also a resource's document, its own
+    route answers it, as the router would have (here every IRI is made known to the release)."""
+    replay, client = _replay(same_origin), same_origin.test_client
+    served = client.app.state.served  # type: ignore[attr-defined]
+    monkeypatch.setattr(served.documents.describer, "known", lambda iri: True)
+    plain = {"type": "http", "method": "GET", "root_path": "", "query_string": b"", "headers": [],
+             "scheme": "http", "server": ("testserver", 80), "app": client.app}  # fmt: skip
+    for path in ("/download/psm.ttl", "/static/psm.css.ttl", "/queries/allineamenti.ttl"):
+        assert replay.direct({**plain, "path": path}) is None, path
+    assert replay.direct({**plain, "path": "/psm/2021-2023/azione/2.1.1.ttl"}) is not None

@@ -13,13 +13,15 @@ import sys
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
-from starlette.routing import Match, Route
+from starlette._utils import get_route_path
+from starlette.routing import Match, Mount, Route
 from starlette.types import Receive, Scope, Send
 
 from psm_ld import __version__
@@ -27,9 +29,10 @@ from psm_ld.config import Settings, SettingsError, load_settings
 from psm_ld.errors import Problem
 from psm_ld.pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH, SUGGEST_PATH
 from psm_ld.queries import load_queries
+from psm_ld.query import conneg
 from psm_ld.release import ReleaseError, current_release
 from psm_ld.web import apidocs, endpoints, errors, openapi, opendata
-from psm_ld.web.dereference import dereference, origin_of, page_language
+from psm_ld.web.dereference import dereference, document, origin_of, page_language
 from psm_ld.web.reload import follow_releases
 from psm_ld.web.replay import DocumentReplay
 from psm_ld.web.security import HEADERS, DefaultHeaders
@@ -94,16 +97,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings, app.state.served, app.state.load_error = settings, None, None
     app.router.route_class = GetAlsoHead  # before any route is registered: every GET route answers HEAD
-    app.add_middleware(
-        CORSMiddleware, allow_origins=["*"], allow_methods=["GET", "HEAD", "POST"], allow_headers=["*"],
-        expose_headers=["ETag", "Link", "Location", "Last-Modified"],
-    )  # fmt: skip
-    # CORSMiddleware answers only requests that carry Origin; linked data wants the header everywhere
-    app.add_middleware(DefaultHeaders, headers={"Access-Control-Allow-Origin": "*"})
+    for layer, options in LAYERS:
+        app.add_middleware(layer, **options)
     errors.install(app)  # every error answered in one place, in the client's language and format
-    app.add_middleware(DefaultHeaders, headers=HEADERS)
-    # outermost: a document already answered once is answered again from its kept bytes (replay.py)
-    app.add_middleware(DocumentReplay, release=lambda: app.state.served and app.state.served.release.id)
+    # outermost: a document already answered once is answered again from its kept bytes, and a
+    # document's first answer is made without the router, through the same LAYERS (replay.py)
+    app.add_middleware(
+        DocumentReplay, release=lambda: app.state.served and app.state.served.release.id,
+        direct=lambda scope: document_of(app, scope), layers=LAYERS,
+    )  # fmt: skip
 
     @app.get("/health", tags=["operations"])
     def health() -> JSONResponse:
@@ -151,10 +153,43 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def resource(request: Request) -> Response:
         return dereference(served_of(request), request, request.path_params["path"])
 
+    # the routes before it that take a path parameter, which a document's path could match too
+    app.state.rivals = tuple(
+        route for route in app.router.routes if isinstance(route, Mount) or "{" in getattr(route, "path", "")
+    )
     app.router.routes.append(Route("/{path:path}", resource, methods=["GET", "HEAD"]))
 
     app.openapi = lambda: openapi.describe(app, queries)  # type: ignore[method-assign]
     return app
+
+
+# The middleware every answer goes through, innermost first (a document's direct answer too: replay.py).
+# CORSMiddleware answers only requests that carry Origin; linked data wants the header everywhere.
+LAYERS: tuple[tuple[type, dict[str, Any]], ...] = (
+    (CORSMiddleware, {"allow_origins": ["*"], "allow_methods": ["GET", "HEAD", "POST"],
+                      "allow_headers": ["*"],
+                      "expose_headers": ["ETag", "Link", "Location", "Last-Modified"]}),
+    (DefaultHeaders, {"headers": {"Access-Control-Allow-Origin": "*"}}),
+    (DefaultHeaders, {"headers": HEADERS}),
+)  # fmt: skip
+
+
+def document_of(app: FastAPI, scope: Scope) -> Response | None:
+    """The answer of the resource route (`dereference`) to a request for a document of the release,
+    made without the router: what the route would answer, or None when the route would not be the
+    one to answer (no release yet, not a document of the release, a path another route takes) or
+    would raise (the app then answers, and says what went wrong, as always)."""
+    served: Served | None = app.state.served
+    path = get_route_path(scope)
+    stem, media = conneg.split_suffix(path.removeprefix("/"))
+    if served is None or not media or not served.describer.known(served.settings.base_uri + stem):
+        return None
+    if any(route.matches(scope)[0] is not Match.NONE for route in app.state.rivals):
+        return None
+    try:
+        return document(served, Request(scope), stem, media)
+    except Exception:  # the app answers it as always (an error included)
+        return None
 
 
 class GetAlsoHead(APIRoute):

@@ -17,12 +17,20 @@ release too, so a new release never gets an old answer.
 Why (bench/RESULTS.md): a cached document still took the server through Starlette's routing (every
 route tried before the catch-all), three middlewares and the dereferencing code; this leaves uvicorn's
 own work and one dictionary lookup.
+
+The first answer to a plain GET of a document is made here too, without the router: `direct` gives
+the response the resource route would give (or None, and the app answers as always), and it goes out
+through `layers`, the same middleware the app's answers go through (app.LAYERS: CORS, the default
+headers), so that it is the same response, byte for byte (tests/test_replay.py compares every
+document's). A cold pass of every document (bench/RESULTS.md, issue 13) was mostly routing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from psm_ld.pages import series
@@ -37,6 +45,7 @@ _NOT_PLAIN = frozenset(
 )
 
 Kept = tuple[Message, bytes]
+Layers = tuple[tuple[type, dict[str, Any]], ...]
 
 
 def _size(kept: Kept) -> int:
@@ -48,9 +57,15 @@ class DocumentReplay:
     """ASGI middleware (module docstring). `release` gives the id of the release being served, or None
     while none is (then nothing is kept or replayed)."""
 
-    def __init__(self, app: ASGIApp, release: Callable[[], str | None]) -> None:
-        self.app, self.release = app, release
+    def __init__(
+        self, app: ASGIApp, release: Callable[[], str | None],
+        direct: Callable[[Scope], Response | None] | None = None, layers: Layers = (),
+    ) -> None:  # fmt: skip
+        self.app, self.release, self.direct = app, release, direct
         self.cache: LRUCache[Kept] = LRUCache(REPLAY_CACHE_BYTES, _size)
+        self.documents: ASGIApp = _answer
+        for layer, options in layers:  # innermost first, as the app adds them
+            self.documents = layer(self.documents, **options)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
@@ -91,7 +106,18 @@ class DocumentReplay:
                                           "headers": list(start["headers"])}, b"".join(parts)))  # fmt: skip
             await send(message)
 
-        await self.app(scope, receive, keep)
+        response = self.direct(scope) if self.direct is not None else None
+        if response is None:
+            return await self.app(scope, receive, keep)
+        scope[_RESPONSE] = response
+        await self.documents(scope, receive, keep)
+
+
+_RESPONSE = "psm_ld.document"  # the scope's key for a direct answer, read by `_answer`
+
+
+async def _answer(scope: Scope, receive: Receive, send: Send) -> None:
+    await scope[_RESPONSE](scope, receive, send)
 
 
 def _is_document(headers: list[tuple[bytes, bytes]]) -> bool:
