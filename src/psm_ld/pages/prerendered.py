@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -97,7 +98,8 @@ class Prerendered:
         if name not in self.names or (media == conneg.HTML and year != self.year):
             return None
         try:
-            return (self.folder / name).read_bytes()
+            with open(os.path.join(self.folder, name), "rb") as file:  # not pathlib: ~5% of a cold answer
+                return file.read()
         except OSError:
             return None
 
