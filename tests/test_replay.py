@@ -52,8 +52,8 @@ def test_every_documents_first_answer_is_the_apps(
     app_fixture: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A document's first plain GET is answered without the router (replay.py `direct`); for every
-    document of the release, in both origins (pre-rendered documents on the canonical one, rendered
-    ones elsewhere), that answer is the one the whole app gives (asked with a non-matching
+    document of the release on the canonical origin (pre-rendered) and every tenth resource's
+    elsewhere (rendered), that answer is the one the whole app gives (asked with a non-matching
     If-None-Match, which the direct path leaves to the app): status, every header, body."""
     from psm_ld.pages.documents import DOCUMENT_TYPES
     from psm_ld.query import conneg
@@ -73,7 +73,10 @@ def test_every_documents_first_answer_is_the_apps(
     monkeypatch.setattr(replay, "direct", counted)
     monkeypatch.setattr(replay, "cache", LRUCache(REPLAY_CACHE_BYTES, _size))  # nothing replayed yet
     base, checked = served.settings.base_uri, 0
-    for iri in served.documents.resources():
+    resources = served.documents.resources()
+    if app_fixture == "other_origin":  # rendered on demand, by the same code for both paths: a sample
+        resources = resources[::10]
+    for iri in resources:
         for media in DOCUMENT_TYPES:
             for query in ("", "?lang=en") if media == conneg.HTML else ("",):
                 url = "/" + iri.removeprefix(base) + conneg.SUFFIX_OF[media] + query
@@ -85,7 +88,7 @@ def test_every_documents_first_answer_is_the_apps(
                 assert sorted(first.headers.multi_items()) == sorted(whole.headers.multi_items()), url
                 assert first.content == whole.content, url
                 checked += 1
-    assert checked > 1000
+    assert checked > (1000 if app_fixture == "same_origin" else 100)
 
 
 def test_paths_other_routes_take_are_not_answered_directly(
