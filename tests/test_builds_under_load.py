@@ -34,8 +34,10 @@ def test_builds_during_a_bounded_load(tmp_path: Path) -> None:
     root = project_copy(tmp_path / "project")
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    # the first release, before the server: in-process, as the CLI builds it (documents pre-rendered)
-    build_release(tmp_path / "build", base, root, prerender=True)
+    # the first release, before the server: in-process, as the CLI builds it below: without
+    # pre-rendered documents (PSM_PRERENDER=0), half of a build's time and not what is tested here
+    # (test_prerendered, test_reload and test_releases build with them)
+    build_release(tmp_path / "build", base, root)
     server = start(tmp_path / "build", base, port, tmp_path / "server.log", PSM_RELOAD_SECONDS="0.2")
     statuses: Counter[str] = Counter()
     errors: list[str] = []
@@ -65,10 +67,10 @@ def test_builds_during_a_bounded_load(tmp_path: Path) -> None:
         for thread in clients:
             thread.start()
         edit(root, TITLE, TITLE + " (rev.)")
-        assert build(root, server.build_dir, base).returncode == 0
+        assert build(root, server.build_dir, base, PSM_PRERENDER="0").returncode == 0
         second = wait_for_new_release(server, first)
         edit(root, TITLE + " (rev.)", TITLE)  # the original data again
-        assert build(root, server.build_dir, base).returncode == 0
+        assert build(root, server.build_dir, base, PSM_PRERENDER="0").returncode == 0
         third = wait_for_new_release(server, second)
         time.sleep(0.5)  # the clients read the restored release for a moment
         stop_clients.set()

@@ -21,8 +21,9 @@ ACTION = "psm/2021-2023/azione/2.1.1"
 TITLE = "Rete metropolitana delle infrastrutture verdi"
 
 
-def build(root: Path, build_dir: Path, base: str) -> subprocess.CompletedProcess[str]:
+def build(root: Path, build_dir: Path, base: str, **extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PSM_ROOT": str(root), "PSM_BUILD_DIR": str(build_dir), "PSM_BASE_URI": base}
+    env.update(extra)
     return subprocess.run([Path(sys.executable).parent / "psm-ld", "build"], env=env, capture_output=True,
                           text=True, check=False)  # fmt: skip
 
