@@ -154,8 +154,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return dereference(served_of(request), request, request.path_params["path"])
 
     # the routes before it that take a path parameter, which a document's path could match too
+    # (with the literal start of their path: a path without it cannot match them)
     app.state.rivals = tuple(
-        route for route in app.router.routes if isinstance(route, Mount) or "{" in getattr(route, "path", "")
+        (route.path.partition("{")[0], route)
+        for route in app.router.routes
+        if isinstance(route, Mount) or "{" in getattr(route, "path", "")
     )
     app.router.routes.append(Route("/{path:path}", resource, methods=["GET", "HEAD"]))
 
@@ -184,8 +187,9 @@ def document_of(app: FastAPI, scope: Scope) -> Response | None:
     stem, media = conneg.split_suffix(path.removeprefix("/"))
     if served is None or not media or not served.describer.known(served.settings.base_uri + stem):
         return None
-    if any(route.matches(scope)[0] is not Match.NONE for route in app.state.rivals):
-        return None
+    for start, route in app.state.rivals:
+        if path.startswith(start) and route.matches(scope)[0] is not Match.NONE:
+            return None
     try:
         return document(served, Request(scope), stem, media)
     except Exception:  # the app answers it as always (an error included)
