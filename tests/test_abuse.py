@@ -203,7 +203,7 @@ def test_a_killed_worker_loses_no_request(guarded: Server) -> None:
     threads = [threading.Thread(target=client_loop, args=(n,)) for n in range(3)]
     for thread in threads:
         thread.start()
-    kills = 0
+    kills, killed = 0, set()
     try:
         each_client_answered_after([0, 0, 0])  # the load is on
         while kills < 6 or sum(statuses.values()) <= 20:
@@ -216,15 +216,18 @@ def test_a_killed_worker_loses_no_request(guarded: Server) -> None:
             while not (old := [p for p in workers(guarded) if _age(p) > 2.0]):
                 assert time.monotonic() < deadline, "no worker lived 2 s"
                 time.sleep(0.05)
-            psutil.Process(sorted(old)[kills % len(old)]).kill()
+            victim = sorted(old)[kills % len(old)]
+            psutil.Process(victim).kill()
+            killed.add(victim)
             kills += 1
             each_client_answered_after(list(done))
     finally:
         stop.set()
         for thread in threads:
             thread.join(90)
-    assert kills >= 3
     assert statuses[200] > 20 and set(statuses) == {200}, statuses
+    # the workers killed were the server's, and were replaced: as many again, none of them
+    assert len(killed) >= 3 and not killed & wait_for_workers(guarded, 3), killed
 
 
 @pytest.fixture(scope="session")

@@ -43,7 +43,7 @@ class Documents:
         self.cache: LRUCache[bytes] = LRUCache(CACHE_BYTES, len)  # used from the event loop only
         self.fingerprint = fingerprint(settings.base_uri, settings.queries_dir)
         found = Prerendered.of(release)
-        self.prerendered = found if found and found.usable(settings.base_uri, self.fingerprint) else None
+        self.prerendered = found if found and found.fingerprint == self.fingerprint else None
 
     def get(self, iri: str, media: str, origin: str, lang: str = "") -> bytes | None:
         """The document's bytes, or None when the release has no page for `iri`. `lang` is the HTML

@@ -42,7 +42,13 @@ def document_name(stem: str, media: str, lang: str) -> str:
     'ontologia.ttl'
     """
     name = stem + conneg.SUFFIX_OF[media]
-    return f"_{lang}/{name}" if lang and lang != DEFAULT else name
+    return f"{language_folder(lang)}/{name}" if lang and lang != DEFAULT else name
+
+
+def language_folder(lang: str) -> str:
+    """The folder of the HTML documents in `lang` (not the default language), here and in the export:
+    a name no resource path starts with."""
+    return f"_{lang}"
 
 
 def fingerprint(base: str, queries_dir: Path) -> str:
@@ -69,7 +75,6 @@ class Prerendered:
     """The documents a release holds pre-rendered, and what they were rendered for."""
 
     folder: Path
-    base: str
     year: int  # the year the HTML pages were rendered in
     fingerprint: str
     names: frozenset[str]
@@ -83,11 +88,7 @@ class Prerendered:
             meta = json.loads((folder / PRERENDERED_FILE).read_bytes())
         except FileNotFoundError:
             return None
-        return cls(folder, meta["base"], meta["year"], meta["fingerprint"], frozenset(meta["documents"]))
-
-    def usable(self, base: str, fingerprint: str) -> bool:
-        """Whether these documents are the ones this renderer would make for `base`."""
-        return self.base == base and self.fingerprint == fingerprint
+        return cls(folder, meta["year"], meta["fingerprint"], frozenset(meta["documents"]))
 
     def get(self, stem: str, media: str, lang: str, year: int) -> bytes | None:
         """The document's bytes, or None when it was not pre-rendered (or, for HTML, not in `year`),
@@ -104,8 +105,9 @@ class Prerendered:
             return None
 
 
-def write_prerendered(release: Release, base: str, year: int, print_: str, names: Iterable[str]) -> None:
-    """Record what the documents just written under the release's DOCUMENTS_DIR were rendered for."""
-    meta = {"base": base, "year": year, "fingerprint": print_, "documents": sorted(names)}
+def write_prerendered(release: Release, base: str, year: int, renderer: str, names: Iterable[str]) -> None:
+    """Record what the documents just written under the release's DOCUMENTS_DIR were rendered for
+    (`renderer`: their `fingerprint`, which covers `base`; the base is written for people)."""
+    meta = {"base": base, "year": year, "fingerprint": renderer, "documents": sorted(names)}
     text = json.dumps(meta, ensure_ascii=False, indent=0, sort_keys=True) + "\n"
     (release.path / DOCUMENTS_DIR / PRERENDERED_FILE).write_text(text, encoding="utf-8")

@@ -29,10 +29,9 @@ from psm_ld.config import Settings, SettingsError, load_settings
 from psm_ld.errors import Problem
 from psm_ld.pages import SEARCH_PATH, STATIC_DIR, STATIC_PATH, SUGGEST_PATH
 from psm_ld.queries import load_queries
-from psm_ld.query import conneg
 from psm_ld.release import ReleaseError, current_release
 from psm_ld.web import apidocs, endpoints, errors, openapi, opendata
-from psm_ld.web.dereference import dereference, document, origin_of, page_language
+from psm_ld.web.dereference import dereference, document, document_path, origin_of, page_language
 from psm_ld.web.reload import follow_releases
 from psm_ld.web.replay import DocumentReplay
 from psm_ld.web.security import HEADERS, DefaultHeaders
@@ -172,8 +171,7 @@ LAYERS: tuple[tuple[type, dict[str, Any]], ...] = (
     (CORSMiddleware, {"allow_origins": ["*"], "allow_methods": ["GET", "HEAD", "POST"],
                       "allow_headers": ["*"],
                       "expose_headers": ["ETag", "Link", "Location", "Last-Modified"]}),
-    (DefaultHeaders, {"headers": {"Access-Control-Allow-Origin": "*"}}),
-    (DefaultHeaders, {"headers": HEADERS}),
+    (DefaultHeaders, {"headers": {"Access-Control-Allow-Origin": "*", **HEADERS}}),
 )  # fmt: skip
 
 
@@ -184,14 +182,14 @@ def document_of(app: FastAPI, scope: Scope) -> Response | None:
     would raise (the app then answers, and says what went wrong, as always)."""
     served: Served | None = app.state.served
     path = get_route_path(scope)
-    stem, media = conneg.split_suffix(path.removeprefix("/"))
-    if served is None or not media or not served.describer.known(served.settings.base_uri + stem):
+    named = None if served is None else document_path(served, path.removeprefix("/"))
+    if named is None:
         return None
     for start, route in app.state.rivals:
         if path.startswith(start) and route.matches(scope)[0] is not Match.NONE:
             return None
     try:
-        return document(served, Request(scope), stem, media)
+        return document(served, Request(scope), *named)
     except Exception:  # the app answers it as always (an error included)
         return None
 

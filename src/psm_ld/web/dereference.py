@@ -84,11 +84,18 @@ def not_in_data(served: Served, request: Request, path: str) -> Problem:
     )
 
 
+def document_path(served: Served, path: str) -> tuple[str, str] | None:
+    """(stem, media type) when `path` (relative to the origin) names a document of a resource the
+    release describes (`X.ttl` of `X`), else None."""
+    stem, media = conneg.split_suffix(path)
+    return (stem, media) if media and served.describer.known(served.settings.base_uri + stem) else None
+
+
 def dereference(served: Served, request: Request, path: str) -> Response:
     base = served.settings.base_uri
-    stem, media = conneg.split_suffix(path)
-    if media and served.describer.known(base + stem):
-        return document(served, request, stem, media)
+    named = document_path(served, path)
+    if named is not None:
+        return document(served, request, *named)
     if not served.describer.known(base + path):
         raise not_in_data(served, request, path)
     chosen = conneg.choose(request.headers.get("accept"), request.query_params.get("format"), DOCUMENT_TYPES)

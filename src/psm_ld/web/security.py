@@ -30,7 +30,7 @@ HEADERS = {
 class DefaultHeaders:
     """Adds `headers` to every HTTP response that does not set them itself. Plain ASGI: no
     per-request task and body streaming, as an `@app.middleware("http")` function would cost. The app
-    adds HEADERS with it, and `Access-Control-Allow-Origin: *` (app.py)."""
+    adds HEADERS with it, and `Access-Control-Allow-Origin: *` (app.LAYERS)."""
 
     def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
         self.app = app

@@ -199,7 +199,11 @@ class _OneWrite:
 
     def write(self, data: bytes) -> None:
         if self._held is not None:
-            data, self._held = self._held + data, None
+            held, self._held = self._held, None
+            if len(data) <= self.HOLD_BYTES:
+                self._transport.write(held + data)
+                return
+            self._transport.write(held)  # a large body goes as it is: joining would copy it whole
             self._transport.write(data)
         elif len(data) <= self.HOLD_BYTES and not self._transport.get_write_buffer_size():
             self._held = bytes(data)
