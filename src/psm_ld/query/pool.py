@@ -152,6 +152,7 @@ class WorkerPool:
             reply = startup_reply(ours, process, None, lambda: self._closed)
         if reply != READY:
             process.kill()
+            process.join(5)  # reaped: a pool that failed to start leaves no process behind
             raise RuntimeError(f"query worker did not start: {reply}")
         worker = Worker(process, ours, lane)
         with self._lock:
