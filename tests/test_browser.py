@@ -30,6 +30,7 @@ pytestmark = pytest.mark.slow  # Chromium against a real server
 
 CHROMIUM = os.environ.get("PSM_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+SCREENSHOT_HEIGHT = 4000  # px: the top of a long page (the shapes page is 19,000 px at 1280, 31,000 at 390)
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -263,9 +264,9 @@ class Page:
         self.settle()
 
     def screenshot(self, name: str, width: int = 1280, restore: dict[str, Any] | None = None) -> Path:
-        """The whole page at a given viewport width (the height measured at that width). The emulated
-        size is cleared after, or set to `restore` (Emulation.setDeviceMetricsOverride's parameters):
-        each change lays the page out again."""
+        """The page at a given viewport width, whole up to SCREENSHOT_HEIGHT px (the height measured at
+        that width). The emulated size is cleared after, or set to `restore`
+        (Emulation.setDeviceMetricsOverride's parameters): each change lays the page out again."""
         mobile = width < 600
         self.call(
             "Emulation.setDeviceMetricsOverride", width=width, height=800, deviceScaleFactor=1, mobile=mobile
@@ -273,9 +274,11 @@ class Page:
         height = self.evaluate("Math.ceil(document.documentElement.scrollHeight)") or 800
         # the viewport as tall as the page, captured as it is: the same PNG, byte for byte, as
         # captureBeyondViewport gave with a shorter viewport (it resizes the view again itself), in
-        # half the time
+        # half the time; no taller than SCREENSHOT_HEIGHT (the checks measure the whole page, the
+        # picture is for a person: painting a page 30,000 px high was most of a check's time)
         self.call(
-            "Emulation.setDeviceMetricsOverride", width=width, height=int(height), deviceScaleFactor=1,
+            "Emulation.setDeviceMetricsOverride", width=width, height=min(int(height), SCREENSHOT_HEIGHT),
+            deviceScaleFactor=1,
             mobile=mobile,
         )  # fmt: skip
         # optimizeForSpeed: a faster PNG encoder (larger files), half the time of a page 8,000 px high

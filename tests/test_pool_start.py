@@ -44,12 +44,12 @@ def nquads(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_a_worker_whose_store_opens_after_the_start_wait_is_waited_for(nquads: Path) -> None:
-    workers = pool.WorkerPool(SlowSource(nquads, delay=3.0), size=1, timeout=5.0, short_workers=0)
+    workers = pool.WorkerPool(SlowSource(nquads, delay=1.8), size=1, timeout=5.0, short_workers=0)
     loop = asyncio.new_event_loop()
     try:
         began = time.monotonic()
         workers.start(loop)  # blocks until the worker is ready
-        assert time.monotonic() - began >= 3.0
+        assert time.monotonic() - began >= 1.8
         job = Job("SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }", "http://example.org/", False)
         result = loop.run_until_complete(workers.run(job))
         assert b'"o"' in result.body
@@ -59,7 +59,7 @@ def test_a_worker_whose_store_opens_after_the_start_wait_is_waited_for(nquads: P
 
 
 def test_a_worker_that_dies_while_opening_its_store_fails_the_start_clearly(nquads: Path) -> None:
-    workers = pool.WorkerPool(SlowSource(nquads, delay=-2.0), size=1, timeout=5.0, short_workers=0)
+    workers = pool.WorkerPool(SlowSource(nquads, delay=-1.5), size=1, timeout=5.0, short_workers=0)
     loop = asyncio.new_event_loop()
     try:
         with pytest.raises(RuntimeError, match=r"query worker did not start: the worker ended \(exit code"):
@@ -86,7 +86,7 @@ def test_a_pool_closed_while_a_worker_opens_its_store_stops_waiting(nquads: Path
     try:
         began = time.monotonic()
         starting.start()
-        time.sleep(2.0)  # past the start: the worker is opening its store
+        time.sleep(1.5)  # past the start: the worker is opening its store
         workers.close()
         starting.join(10)
         assert not starting.is_alive() and time.monotonic() - began < 10
