@@ -58,7 +58,7 @@ def test_builds_during_a_bounded_load(tmp_path: Path) -> None:
                         errors.append(f"{path}: {response.status_code} {response.text[:200]}")
                     if "etag" in response.headers and response.status_code == 200:
                         bodies[response.headers["etag"]].add(response.content)
-                stop_clients.wait(0.02)  # a bounded load: the builds need the same two cores
+                stop_clients.wait(0.1)  # a bounded load: the builds need the same two cores
 
     try:
         first = release_of(server)
