@@ -36,6 +36,7 @@ from starlette.testclient import TestClient
 
 from psm_ld.config import Settings
 from psm_ld.query import conneg
+from psm_ld.query.engine import tls_context
 from psm_ld.query.serialize import triples_to_bytes
 from psm_ld.release import CATALOG_STEM, DOCUMENTS_DIR, seal
 from psm_ld.vocab import DCAT, RDF
@@ -67,6 +68,14 @@ def _release_dataset(build_dir: Path) -> Dataset:
     dataset = Dataset()
     dataset.parse(build_dir / "current" / "psm.nq", format="nquads")
     return dataset
+
+
+def client(url: str, **kwargs: object) -> httpx.Client:
+    """An HTTP client of `url` for a test, on the process's one TLS context (psm_ld.query.engine):
+    httpx would otherwise read the system's certificates for each client, 15-70 ms of CPU, and
+    `Serving.get` makes one per request."""
+    options: dict[str, object] = {"timeout": 60, "verify": tls_context(), **kwargs}
+    return httpx.Client(base_url=url, **options)  # type: ignore[arg-type]
 
 
 class Serving:
@@ -104,7 +113,7 @@ class Server(Serving):
     process: subprocess.Popen[bytes]
 
     def client(self, **kwargs: object) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
+        return client(self.url, **kwargs)
 
 
 @dataclass(eq=False)
@@ -146,7 +155,7 @@ class Bridge(Serving):
     httpd: HTTPServer = field(repr=False)
 
     def client(self, **kwargs: object) -> httpx.Client:
-        return httpx.Client(base_url=self.url, timeout=60, **kwargs)  # type: ignore[arg-type]
+        return client(self.url, **kwargs)
 
     @classmethod
     def open(cls, app: InProcess) -> Bridge:
@@ -237,7 +246,7 @@ def start(build_dir: Path, base: str, port: int, log: Path, **env: str) -> Serve
         if process.poll() is not None:
             raise RuntimeError(f"server exited: {log.read_text()}")
         try:
-            if httpx.get(url + "health", timeout=2).status_code == 200:
+            if httpx.get(url + "health", timeout=2, verify=tls_context()).status_code == 200:
                 return Server(url, base, env.get("PSM_REWRITE_IRIS") == "1", build_dir, process)
         except httpx.TransportError:
             pass

@@ -6,8 +6,6 @@ Load figures are bench/attack.py's."""
 
 from __future__ import annotations
 
-import functools
-import ssl
 import subprocess
 import sys
 import threading
@@ -21,6 +19,8 @@ import httpx
 import psutil
 import pytest
 from servers import ROOT, Server, build, free_port, running
+
+from psm_ld.query.engine import tls_context
 
 sys.path.insert(0, str(ROOT))
 from bench.attack import CHEAP, CRASHERS, HEAVY, MARKER, Listener, service_corpus  # noqa: E402
@@ -271,16 +271,12 @@ def test_a_query_that_kills_two_workers_gets_a_clear_error_and_others_are_served
 # --- 3. fairness ------------------------------------------------------------------------------------
 
 
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """One TLS context for every client of these tests: each client would otherwise load the
-    system's certificates again (~70 ms; test_one_client_beyond_its_share makes 24), for plain HTTP
-    to loopback where they are never used."""
-    return ssl.create_default_context()
-
-
 def _client(address: str) -> httpx.Client:
-    return httpx.Client(transport=httpx.HTTPTransport(local_address=address, verify=_tls()), timeout=60)
+    """A client from `address` (a loopback address of its own), on the process's one TLS context:
+    each client would otherwise load the system's certificates again (test_one_client_beyond_its_share
+    makes 24), for plain HTTP to loopback where they are never used."""
+    transport = httpx.HTTPTransport(local_address=address, verify=tls_context())
+    return httpx.Client(transport=transport, timeout=60)
 
 
 def test_heavy_clients_do_not_starve_a_cheap_one_and_refusals_are_quick(guarded: Server) -> None:

@@ -11,6 +11,7 @@ Known deviations of an engine are written where a test meets them (strict xfail 
 from __future__ import annotations
 
 import os
+import ssl
 import subprocess
 from pathlib import Path
 
@@ -265,3 +266,22 @@ def _stored_triples(endpoint: sparql_engine.Endpoint, release_id: str) -> int:
     rows = sparql_engine.select(endpoint, "SELECT (COUNT(?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
                          f"FILTER(STRSTARTS(STR(?g), {prefix!r})) }}")  # fmt: skip
     return int(rows[0]["n"].value)
+
+
+def test_engine_clients_share_one_tls_context(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A client of the engine does not build a TLS context of its own (httpx reads every authority's
+    certificate for each, 15-70 ms of CPU; the reload loop makes a client every few seconds): at most
+    the first client of the process builds the one they share."""
+    made: list[object] = []
+    real = ssl.create_default_context
+
+    def counted(*args: object, **kwargs: object) -> ssl.SSLContext:
+        made.append(kwargs)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    endpoint = sparql_engine.Endpoint("http://127.0.0.1:9/query")
+    clients = [endpoint.client() for _ in range(3)]
+    for client in clients:
+        client.close()
+    assert len(made) <= 1, made
