@@ -53,9 +53,11 @@ def built(*processes: subprocess.Popen[str]) -> None:
 @pytest.fixture(scope="session")
 def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("releases")
-    # a and b side by side (two folders, nothing shared), then the same data again into a
-    built(*(start_build(folder / name, seed) for name, seed in (("a", "1"), ("b", "2"))))
-    built(start_build(folder / "a", "3"))  # the same data again, into the same build folder
+    # a and b side by side (two folders, nothing shared), then the same data again into a, as soon as
+    # a is built (beside the rest of b)
+    first, other = start_build(folder / "a", "1"), start_build(folder / "b", "2")
+    built(first)
+    built(other, start_build(folder / "a", "3"))  # the same data again, into the same build folder
     return folder / "a", folder / "b"
 
 
