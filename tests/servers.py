@@ -71,8 +71,8 @@ def _release_dataset(build_dir: Path) -> Dataset:
 
 
 def client(url: str, **kwargs: object) -> httpx.Client:
-    """An HTTP client of `url` for a test, on the process's one TLS context (psm_ld.query.engine):
-    httpx would otherwise read the system's certificates for each client, 15-70 ms of CPU, and
+    """An HTTP client of `url` for a test, on the process's one TLS context (engine.tls_context):
+    httpx would otherwise read every authority's certificate for each client, 15-70 ms of CPU, and
     `Serving.get` makes one per request."""
     options: dict[str, object] = {"timeout": 60, "verify": tls_context(), **kwargs}
     return httpx.Client(base_url=url, **options)  # type: ignore[arg-type]

@@ -272,9 +272,9 @@ def test_a_query_that_kills_two_workers_gets_a_clear_error_and_others_are_served
 
 
 def _client(address: str) -> httpx.Client:
-    """A client from `address` (a loopback address of its own), on the process's one TLS context:
-    each client would otherwise load the system's certificates again (test_one_client_beyond_its_share
-    makes 24), for plain HTTP to loopback where they are never used."""
+    """A client from `address` (a loopback address of its own), on the process's one TLS context
+    (engine.tls_context): each client would otherwise read every authority's certificate again
+    (test_one_client_beyond_its_share makes 24), for plain HTTP to loopback where none is used."""
     transport = httpx.HTTPTransport(local_address=address, verify=tls_context())
     return httpx.Client(transport=transport, timeout=60)
 

@@ -56,7 +56,11 @@ def two_builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     # a and b side by side (two folders, nothing shared), then the same data again into a, as soon as
     # a is built (beside the rest of b)
     first, other = start_build(folder / "a", "1"), start_build(folder / "b", "2")
-    built(first)
+    try:
+        built(first)
+    except AssertionError:
+        other.communicate()  # none left running
+        raise
     built(other, start_build(folder / "a", "3"))  # the same data again, into the same build folder
     return folder / "a", folder / "b"
 

@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import certifi  # httpx's own dependency: its default authorities
 import httpx
 import pyoxigraph as ox
 
@@ -133,8 +134,6 @@ def tls_context() -> ssl.SSLContext:
     certifi's authorities), shared by its clients: httpx builds a new one per client otherwise,
     reading every authority's certificate again (15-70 ms of CPU), and the reload loop makes a client
     every PSM_RELOAD_SECONDS (`select`). An SSLContext may be shared by connections in any thread."""
-    import certifi  # httpx's own dependency, for its default authorities
-
     return ssl.create_default_context(cafile=certifi.where())
 
 
