@@ -57,13 +57,15 @@ def _age(pid: int) -> float:
 
 
 def workers(server: Server) -> set[int]:
-    """The server's query worker processes (not multiprocessing's resource tracker)."""
+    """The server's query worker processes: the children of its fork server (not the fork server, not
+    multiprocessing's resource tracker)."""
     found = set()
     for child in psutil.Process(server.process.pid).children(recursive=True):
         try:
-            if "spawn_main" in " ".join(child.cmdline()) and child.status() != psutil.STATUS_ZOMBIE:
+            parent = child.parent()
+            if "forkserver" in " ".join(parent.cmdline()) and child.status() != psutil.STATUS_ZOMBIE:
                 found.add(child.pid)
-        except psutil.NoSuchProcess:
+        except (psutil.NoSuchProcess, AttributeError):  # gone, or its parent gone (None)
             pass
     return found
 

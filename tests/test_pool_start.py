@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
 import pyoxigraph as ox
 import pytest
 
@@ -121,6 +123,24 @@ def test_a_pool_whose_second_worker_dies_leaves_no_worker_running(nquads: Path) 
         with pytest.raises(RuntimeError, match="query worker did not start"):
             workers.start(loop)
         assert set(multiprocessing.active_children()) - before == set()
+    finally:
+        workers.close()
+        loop.close()
+
+
+def test_workers_are_forks_of_one_fork_server_that_imports_what_they_need(nquads: Path) -> None:
+    """Workers are forked from multiprocessing's fork server, which imported pool.WORKER_MODULES
+    once: a worker (and a replacement) starts without an interpreter and imports of its own, and its
+    first query waits for no import (a spawned worker's first SERVICE query ran past a 3 s limit)."""
+    workers = pool.WorkerPool(StoreSource(nquads), size=2, timeout=5.0, short_workers=1)
+    loop = asyncio.new_event_loop()
+    try:
+        workers.start(loop)
+        parents = {psutil.Process(worker.process.pid).ppid() for worker in workers._workers}
+        assert len(parents) == 1 and os.getpid() not in parents
+        command = " ".join(psutil.Process(parents.pop()).cmdline())
+        assert "multiprocessing.forkserver" in command
+        assert all(repr(module) in command for module in pool.WORKER_MODULES), command
     finally:
         workers.close()
         loop.close()

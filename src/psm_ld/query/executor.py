@@ -223,7 +223,7 @@ def _preload() -> None:
     """Import, beside the first jobs, what some jobs need: rdflib's SPARQL grammar (a text that could
     spell SERVICE, guard.uses_service) and its JSON-LD writer (serialize.py). Imported by the first
     job that needs them they cost it 0.5-2 s of its time limit on a busy machine (stopped at a 2 s
-    limit); the workers had them by accident until the CLI stopped importing the build modules."""
+    limit). A worker forked from the fork server (pool.py) has them already, and this costs nothing."""
     import rdflib.plugins.serializers.jsonld  # noqa: F401
     import rdflib.plugins.sparql.parser  # noqa: F401
 

@@ -127,8 +127,7 @@ class WorkerPool:
         return self._ready(lane, *self._launch(lane))
 
     def _launch(self, lane: str) -> tuple[multiprocessing.process.BaseProcess, Connection]:
-        # spawn, not fork: the server process has threads (and an event loop) that must not be copied
-        context = multiprocessing.get_context("spawn")
+        context = _worker_context()
         ours, theirs = context.Pipe()
         # every worker runs at a lower priority than the server, whose one event loop answers every
         # page and every refusal (under overload, 500 connections, the loop is the bottleneck: a
@@ -359,16 +358,38 @@ class WorkerPool:
             worker.stop()
 
 
+# What every worker needs, imported once by the fork server (below): the engine and the executor,
+# rdflib's SPARQL grammar (guard.uses_service) and its JSON-LD writer (serialize.py)
+WORKER_MODULES = [
+    "psm_ld.query.executor", "rdflib.plugins.sparql.parser", "rdflib.plugins.serializers.jsonld"
+]  # fmt: skip
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """How workers are started: forked from multiprocessing's fork server where the system has one. The
+    fork server is a fresh interpreter, started with the first worker, that imports WORKER_MODULES once
+    (0.3-0.4 s of CPU); each worker is a fork of it, with all of that already loaded: a worker ready in
+    milliseconds, a replacement too, and a first query that waits for no import (on a busy machine a
+    spawned worker's imports, at its lower priority, took seconds of a query's time limit). Not a fork
+    of the server itself: its threads and event loop must not be copied. Elsewhere, spawn."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(WORKER_MODULES)  # read when the fork server starts
+    return context
+
+
 _MAIN_SWAP = threading.Lock()
 
 
 @contextmanager
 def _main_left_out() -> Iterator[None]:
-    """Processes spawned meanwhile do not import this process's main module. A spawned child imports
-    it again before it runs its target; a worker runs `worker_main`, which pickle names by module, and
-    needs nothing of the main module, which for `psm-ld serve` is the CLI (Typer, Rich: 0.15-0.2 s of
-    CPU per worker; for a test run under pytest, pytest). multiprocessing.spawn reads the main module
-    from `sys.modules["__main__"]`; a module without a file or spec there is left alone."""
+    """Processes started meanwhile do not import this process's main module. A spawned child (and a
+    fork server's child, prepared the same way) imports it again before it runs its target; a worker
+    runs `worker_main`, which pickle names by module, and needs nothing of the main module, which for
+    `psm-ld serve` is the CLI (Typer, Rich: 0.15-0.2 s of CPU per worker; under pytest, pytest).
+    multiprocessing reads the main module from `sys.modules["__main__"]`; a module without a file or
+    spec there is left alone."""
     with _MAIN_SWAP:  # one swap at a time: two interleaved would not restore the real one
         main = sys.modules["__main__"]
         sys.modules["__main__"] = types.ModuleType("__main__")
