@@ -32,8 +32,8 @@ if __name__ != "__main__":  # imported again, as __mp_main__, by a child that sp
     with open(os.environ["MARK"], "a") as mark:
         mark.write("main imported by a child\\n")
 if __name__ == "__main__":
-    from psm_ld.query.pool import _main_left_out
-    process = multiprocessing.get_context("spawn").Process(target=os.getpid)
+    from psm_ld.query.pool import _main_left_out, _worker_context
+    process = _worker_context().Process(target=os.getpid)  # as the pool starts its workers
     with _main_left_out() if sys.argv[1] == "left-out" else open(os.devnull):
         process.start()
     process.join(30)
@@ -43,8 +43,9 @@ if __name__ == "__main__":
 
 @pytest.mark.parametrize("how", ["left-out", "as-multiprocessing-does"])
 def test_query_workers_do_not_import_the_main_module(how: str, tmp_path: Path) -> None:
-    """A query worker is spawned without importing the server's main module (for `psm-ld serve`, the
-    CLI with Typer and Rich); the same spawn without it does import it (the check can fail)."""
+    """A query worker is started (forked from the fork server) without importing the server's main
+    module (for `psm-ld serve`, the CLI with Typer and Rich); the same start without the swap does
+    import it (the check can fail)."""
     script, mark = tmp_path / "main.py", tmp_path / "mark"
     script.write_text(SPAWNING_SCRIPT)
     subprocess.run([sys.executable, str(script), how], check=True, env={"MARK": str(mark)}, timeout=60)
