@@ -71,16 +71,38 @@ def workers(server: Server) -> set[int]:
 
 
 def settled(server: Server, age: float, count: int = 3, seconds: float = 30) -> set[int]:
-    """The server's `count` (or more) workers once each is at least `age` seconds old: those replacing
-    workers that a previous test stopped have started by then. No wait when none is that young."""
+    """The server's `count` (or more) workers once each is at least `age` seconds old and none is
+    running a query: those replacing workers that a previous test stopped have started by then, and a
+    previous test's queries still running on the server (its clients gone) have ended or been stopped.
+    Otherwise a new client's first request may find the general workers busy or starting and take the
+    short lane, where a heavy query is refused after `short_seconds`, not at once."""
     deadline = time.monotonic() + seconds
     while True:
         pids = wait_for_workers(server, count, seconds)
         youngest = min(_age(pid) for pid in pids)
-        if youngest >= age:
+        if youngest >= age and not _busy(pids):
             return pids
-        assert time.monotonic() < deadline, f"a worker younger than {age} s after {seconds} s"
-        time.sleep(age - youngest)
+        assert time.monotonic() < deadline, f"a worker younger than {age} s, or busy, after {seconds} s"
+        time.sleep(max(age - youngest, 0.1))
+
+
+def _busy(pids: set[int], seconds: float = 0.2) -> bool:
+    """Whether any of the processes used CPU in the next `seconds` (an idle worker uses none)."""
+
+    def cpu() -> dict[int, float]:
+        used = {}
+        for pid in pids:
+            try:
+                times = psutil.Process(pid).cpu_times()
+                used[pid] = times.user + times.system
+            except psutil.NoSuchProcess:
+                used[pid] = -1.0  # gone: being replaced
+        return used
+
+    before = cpu()
+    time.sleep(seconds)
+    after = cpu()
+    return any(after[pid] != before[pid] for pid in pids)
 
 
 def wait_for_workers(server: Server, count: int, seconds: float = 30) -> set[int]:
