@@ -10,6 +10,7 @@ Workers serialize the results, so the server process only ever moves bytes. A wo
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import signal
@@ -219,13 +220,20 @@ def run_job(store: ox.Store, job: Job, limits: Limits) -> Result:
         raise QueryFailed(500, "Lettura dell'archivio non riuscita", "The store could not be read") from exc
 
 
+# What a worker needs: this module (with the engine), rdflib's SPARQL grammar (a text that could spell
+# SERVICE, guard.uses_service) and its JSON-LD writer (serialize.py). The fork server imports them
+# before the first worker is forked (pool.py); a spawned worker, in `_preload`.
+WORKER_MODULES = (
+    "psm_ld.query.executor", "rdflib.plugins.sparql.parser", "rdflib.plugins.serializers.jsonld"
+)  # fmt: skip
+
+
 def _preload() -> None:
-    """Import, beside the first jobs, what some jobs need: rdflib's SPARQL grammar (a text that could
-    spell SERVICE, guard.uses_service) and its JSON-LD writer (serialize.py). Imported by the first
-    job that needs them they cost it 0.5-2 s of its time limit on a busy machine (stopped at a 2 s
-    limit). A worker forked from the fork server (pool.py) has them already, and this costs nothing."""
-    import rdflib.plugins.serializers.jsonld  # noqa: F401
-    import rdflib.plugins.sparql.parser  # noqa: F401
+    """Import WORKER_MODULES beside the first jobs. Imported by the first job that needs them they
+    cost it 0.5-2 s of its time limit on a busy machine (stopped at a 2 s limit). A worker forked from
+    the fork server (pool.py) has them already, and this costs nothing."""
+    for name in WORKER_MODULES:
+        importlib.import_module(name)
 
 
 OPENING, READY = "opening", "ready"  # what a starting worker tells the server (pool.py), in this order

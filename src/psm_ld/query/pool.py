@@ -24,7 +24,16 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 
 from psm_ld.query.cache import LRUCache
-from psm_ld.query.executor import OPENING, READY, Job, QueryFailed, Result, result_size, worker_main
+from psm_ld.query.executor import (
+    OPENING,
+    READY,
+    WORKER_MODULES,
+    Job,
+    QueryFailed,
+    Result,
+    result_size,
+    worker_main,
+)
 from psm_ld.query.guard import Limits
 from psm_ld.query.store import StoreSource
 from psm_ld.query.worker import GENERAL, SHORT, Worker, startup_reply
@@ -358,24 +367,18 @@ class WorkerPool:
             worker.stop()
 
 
-# What every worker needs, imported once by the fork server (below): the engine and the executor,
-# rdflib's SPARQL grammar (guard.uses_service) and its JSON-LD writer (serialize.py)
-WORKER_MODULES = [
-    "psm_ld.query.executor", "rdflib.plugins.sparql.parser", "rdflib.plugins.serializers.jsonld"
-]  # fmt: skip
-
-
 def _worker_context() -> multiprocessing.context.BaseContext:
-    """How workers are started: forked from multiprocessing's fork server where the system has one. The
-    fork server is a fresh interpreter, started with the first worker, that imports WORKER_MODULES once
-    (0.3-0.4 s of CPU); each worker is a fork of it, with all of that already loaded: a worker ready in
-    milliseconds, a replacement too, and a first query that waits for no import (on a busy machine a
-    spawned worker's imports, at its lower priority, took seconds of a query's time limit). Not a fork
-    of the server itself: its threads and event loop must not be copied. Elsewhere, spawn."""
+    """How workers are started: forked from multiprocessing's fork server where the system has one.
+    The fork server is a fresh interpreter, started with the first worker, that imports
+    WORKER_MODULES (executor.py) once (0.3-0.4 s of CPU); each worker is a fork of it, with all of that
+    already loaded: a worker ready in milliseconds, a replacement too, and a first query that waits
+    for no import (on a busy machine a spawned worker's imports, at its lower priority, took seconds
+    of a query's time limit). Not a fork of the server itself: its threads and event loop must not be
+    copied. Elsewhere, spawn."""
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(WORKER_MODULES)  # read when the fork server starts
+    context.set_forkserver_preload(list(WORKER_MODULES))  # read when the fork server starts
     return context
 
 
