@@ -17,7 +17,8 @@ import pyoxigraph as ox
 import pytest
 
 from psm_ld.query import pool
-from psm_ld.query.executor import Job
+from psm_ld.query import worker as worker_module
+from psm_ld.query.executor import Job, QueryFailed
 from psm_ld.query.store import StoreSource
 
 QUAD = '<http://example.org/s> <http://example.org/p> "o" <http://example.org/g> .\n'
@@ -141,6 +142,43 @@ def test_workers_are_forks_of_one_fork_server_that_imports_what_they_need(nquads
         command = " ".join(psutil.Process(parents.pop()).cmdline())
         assert "multiprocessing.forkserver" in command
         assert all(repr(module) in command for module in pool.WORKER_MODULES), command
+    finally:
+        workers.close()
+        loop.close()
+
+
+def test_a_stopped_workers_stream_is_closed_on_the_event_loop(
+    nquads: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker stopped at the time limit is killed and replaced in a thread, but the server's stream
+    to it is closed on the event loop's thread: a transport is not thread-safe (uvloop's is libuv's),
+    and closing it from the replacing thread raced the loop's own handling of the pipe's end."""
+    detached: list[threading.Thread] = []
+    real = worker_module.Worker.detach
+
+    def detach(self: worker_module.Worker) -> None:
+        detached.append(threading.current_thread())
+        real(self)
+
+    monkeypatch.setattr(worker_module.Worker, "detach", detach)
+    workers = pool.WorkerPool(StoreSource(nquads), size=1, timeout=0.5, short_workers=0)
+    loop = asyncio.new_event_loop()
+    try:
+        workers.start(loop)
+        values = " ".join(str(n) for n in range(200))
+        endless = (
+            "SELECT (COUNT(*) AS ?n) WHERE { "
+            + " ".join(f"VALUES ?v{k} {{ {values} }}" for k in range(6))
+            + " }"
+        )
+        with pytest.raises(QueryFailed, match="time limit"):
+            loop.run_until_complete(workers.run(Job(endless, "http://example.org/", False)))
+        first = workers._workers[0].process
+        deadline = time.monotonic() + 30
+        while first.is_alive() or len(workers._workers) != 1 or workers._workers[0].process is first:
+            assert time.monotonic() < deadline, "the stopped worker was not replaced"
+            loop.run_until_complete(asyncio.sleep(0.05))
+        assert detached == [threading.current_thread()]  # the loop runs in this thread
     finally:
         workers.close()
         loop.close()

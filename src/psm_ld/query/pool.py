@@ -351,6 +351,7 @@ class WorkerPool:
             else:  # timed out, died or the request was cancelled: never reuse a worker mid-query
                 recovering = died or worker.lane == SHORT
                 self._recovering[worker.lane] += recovering
+                worker.detach()  # here, on the loop; the process is stopped and replaced in a thread
                 loop.run_in_executor(None, self._replace, worker, recovering)
 
     def _mark_heavy(self, client: str) -> None:
@@ -360,10 +361,13 @@ class WorkerPool:
         self._heavy[client] = now + HEAVY_SECONDS
 
     def close(self) -> None:
+        """Stop every worker: on the event loop's thread (the app's shutdown, reload.py), or from
+        `start` before any worker has a stream."""
         self._closed = True
         with self._lock:
             workers = list(self._workers)
         for worker in workers:
+            worker.detach()
             worker.stop()
 
 

@@ -49,11 +49,19 @@ class Worker:
             raise reply
         return reply
 
+    def detach(self) -> None:
+        """Close the server's stream to the worker (its own dup of the pipe's descriptor). On the event
+        loop's thread only: a transport is not thread-safe (uvloop's is libuv's, strictly one thread),
+        and the loop may be handling the same socket's end of file as a killed worker's pipe closes."""
+        if self._writer is not None:
+            self._writer.transport.abort()
+            self._reader = self._writer = None
+
     def stop(self) -> None:
+        """Kill the process and close its pipe: from any thread, once the stream is detached."""
+        assert self._writer is None, "detach() on the event loop first"
         self.process.kill()
         self.process.join(5)
-        if self._writer is not None:
-            self._writer.transport.abort()  # its own dup of the descriptor
         self.conn.close()
 
 
