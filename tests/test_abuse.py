@@ -6,6 +6,7 @@ Load figures are bench/attack.py's."""
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import threading
@@ -57,16 +58,12 @@ def _age(pid: int) -> float:
 
 
 def workers(server: Server) -> set[int]:
-    """The server's query worker processes: the children of its fork server (not the fork server, not
-    multiprocessing's resource tracker)."""
+    """The server's query worker processes: its grandchildren, the children of its fork server (the
+    server's other child, multiprocessing's resource tracker, has none), read off the process tree."""
     found = set()
-    for child in psutil.Process(server.process.pid).children(recursive=True):
-        try:
-            parent = child.parent()
-            if "forkserver" in " ".join(parent.cmdline()) and child.status() != psutil.STATUS_ZOMBIE:
-                found.add(child.pid)
-        except (psutil.NoSuchProcess, AttributeError):  # gone, or its parent gone (None)
-            pass
+    for child in psutil.Process(server.process.pid).children():
+        with contextlib.suppress(psutil.NoSuchProcess):  # gone meanwhile (a worker, a fork server)
+            found |= {g.pid for g in child.children() if g.status() != psutil.STATUS_ZOMBIE}
     return found
 
 
