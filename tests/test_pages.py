@@ -89,35 +89,34 @@ def jsonld(markup: str) -> dict:
 # ---------------------------------------------------------------- every page
 
 
-def all_pages() -> dict[str, str]:
-    p = pages()
-    return {
-        "home": p.home(ORIGIN),
-        "plan": page("psm/2021-2023"),
-        "axis": page("psm/2021-2023/asse/2"),
-        "strategy": page("psm/2021-2023/strategia/2.1"),
-        "action": page("psm/2021-2023/azione/2.1.1"),
-        "mission": page("pnrr/missione/M2"),
-        "component": page("pnrr/componente/M2C1"),
-        "objective": page("coesione/2021-2027/obiettivo/OP5"),
-        "programme": page("programma-ue/horizon-europe"),
-        "instrument": page("strumento-finanziamento/ngeu"),
-        "scheme": page("pnrr"),
-        "source": page("fonte/presentazione"),
-        "ontology": page("ontologia"),
-        "shapes": page("shapes"),
-        "count": page("psm/2021-2023/conteggio/piano-strategie-presentazione"),
-        "search": p.search("verde", ORIGIN),
-        "sparql": p.sparql_form(None, None, None, ORIGIN),
-        "queries": p.queries_index(ORIGIN),
-        "query": p.query_page("conteggi-per-asse", {}, None, ORIGIN),
-        "not_found": p.not_found("/nulla/qui", ORIGIN),
-    }
+# name → the page; rendered when a test asks (collection, in every xdist worker, only reads the names)
+PAGES = {
+    "home": lambda: pages().home(ORIGIN),
+    "plan": lambda: page("psm/2021-2023"),
+    "axis": lambda: page("psm/2021-2023/asse/2"),
+    "strategy": lambda: page("psm/2021-2023/strategia/2.1"),
+    "action": lambda: page("psm/2021-2023/azione/2.1.1"),
+    "mission": lambda: page("pnrr/missione/M2"),
+    "component": lambda: page("pnrr/componente/M2C1"),
+    "objective": lambda: page("coesione/2021-2027/obiettivo/OP5"),
+    "programme": lambda: page("programma-ue/horizon-europe"),
+    "instrument": lambda: page("strumento-finanziamento/ngeu"),
+    "scheme": lambda: page("pnrr"),
+    "source": lambda: page("fonte/presentazione"),
+    "ontology": lambda: page("ontologia"),
+    "shapes": lambda: page("shapes"),
+    "count": lambda: page("psm/2021-2023/conteggio/piano-strategie-presentazione"),
+    "search": lambda: pages().search("verde", ORIGIN),
+    "sparql": lambda: pages().sparql_form(None, None, None, ORIGIN),
+    "queries": lambda: pages().queries_index(ORIGIN),
+    "query": lambda: pages().query_page("conteggi-per-asse", {}, None, ORIGIN),
+    "not_found": lambda: pages().not_found("/nulla/qui", ORIGIN),
+}
 
 
-@pytest.mark.parametrize("name", list(all_pages()))
+@pytest.mark.parametrize("name", list(PAGES))
 def test_every_page_is_plain_accessible_html(name: str) -> None:
-    markup = all_pages()[name]
+    markup = PAGES[name]()
     assert markup.startswith("<!doctype html>")
     assert '<html lang="it">' in markup
     assert '<a class="skip" href="#contenuto">' in markup and 'id="contenuto"' in markup
