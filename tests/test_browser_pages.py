@@ -181,7 +181,7 @@ def test_page_kind_in_both_languages_and_widths(page: Page, site: str, kind: str
             if kind != "error" and kind != "not-found":
                 assert_clean(page)
             page.errors.clear()
-            # the checks' window again after (the next width is set from it)
+            # restored to the checks' window after
             path = page.screenshot(f"pages/{kind}-{lang}-{width}.png", width=width, restore=_size(width))
             assert path.stat().st_size > 1000
     assert not problems, "\n".join(problems)

@@ -14,7 +14,7 @@ from functools import cache
 
 import pyoxigraph as ox
 import pytest
-from kg import BASE, query, real_nquads
+from kg import BASE, query, real_nquads, settings
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
@@ -95,12 +95,13 @@ def notation_of(node: URIRef) -> str:
 
 
 def vocabulary_missions() -> list[str]:
-    """The PNRR missions' notations in the vocabulary the build reads (data/vocabolari/pnrr.ttl): the
-    parameters are chosen at collection, in every xdist worker, where building the release to read
-    them took 2 s each (test_the_missions_asked_are_the_releases checks they are the release's)."""
-    turtle = (PROJECT_ROOT / "data" / "vocabolari" / "pnrr.ttl").read_bytes()
+    """The PNRR missions' notations in the vocabularies the build reads (every Turtle file of
+    data/vocabolari, as build/graph.py): the parameters are chosen at collection, in every xdist
+    worker, where building the release to read them took 2 s each
+    (test_the_missions_asked_are_the_releases checks they are the release's)."""
     graph = ox.Store()
-    graph.load(turtle, format=ox.RdfFormat.TURTLE, base_iri=BASE)
+    for path in sorted((settings().data_dir / "vocabolari").glob("*.ttl")):
+        graph.load(path.read_bytes(), format=ox.RdfFormat.TURTLE, base_iri=BASE)
     mission, notation = ox.NamedNode(PSM + "MissionePNRR"), ox.NamedNode(str(SKOS.notation))
     missions = [q.subject for q in graph.quads_for_pattern(None, ox.NamedNode(str(RDF.type)), mission)]
     return sorted(q.object.value for m in missions for q in graph.quads_for_pattern(m, notation, None))
