@@ -40,13 +40,15 @@ def triples_to_bytes(triples: Iterable[ox.Triple], media_type: str, base: str, c
     if media_type == conneg.JSONLD and not compact:
         return ox.serialize(triples, format=ox.RdfFormat.JSON_LD)  # type: ignore[return-value]
     if media_type == conneg.JSONLD:
-        from rdflib import Graph  # here: the query workers import this module, and rarely need rdflib
+        # here: the query workers import this module, and rarely need rdflib
+        from rdflib import Graph
+        from rdflib.plugins.serializers.jsonld import from_rdf
 
         graph = Graph()
-        for triple in triples:
-            graph.add((_rdflib(triple.subject), _rdflib(triple.predicate), _rdflib(triple.object)))
+        graph.addN((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object), graph) for t in triples)
         context = {name: iri for name, iri in prefixes(base).items() if name != "sh"}
-        document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+        # rdflib's JSON-LD serializer is from_rdf and json.dumps: its objects are taken as they are
+        document = from_rdf(graph, context_data=context, auto_compact=True)
         return json.dumps(_ordered(document), ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8")
     used = prefixes(base) if media_type != conneg.NTRIPLES else None
     return ox.serialize(triples, format=OX_RDF[media_type], prefixes=used)  # type: ignore[return-value]
@@ -75,6 +77,8 @@ def _ordered(value: object) -> object:
         return {key: _ordered_list(item) if key == "@list" else _ordered(item) for key, item in value.items()}
     if isinstance(value, list):
         items = [_ordered(item) for item in value]
+        if len(items) < 2:  # nothing to order: spare the key, a whole JSON text per item
+            return items
         return sorted(items, key=lambda item: json.dumps(item, ensure_ascii=False, sort_keys=True))
     return value
 
