@@ -156,7 +156,7 @@ def test_a_document_whose_file_is_gone_is_rendered(built: tuple[Release, str], t
     the store the server holds, never an error."""
     release, base = built
     copy = Release(tmp_path / release.id)
-    shutil.copytree(release.path, copy.path)
+    shutil.copytree(release.path, copy.path, copy_function=shutil.copy)  # bytes, not timestamps: faster
     documents = documents_of(copy, base)
     iri = base + ACTION
     expected = documents.get(iri, conneg.TURTLE, base)
