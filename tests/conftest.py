@@ -31,7 +31,6 @@ The conformance suites and the seed are read from ../shared: without it the run 
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,6 +50,8 @@ from servers import (
     w3c_protocol_release,
     w3c_query_release,
 )
+
+from psm_ld.cli import few_full_collections
 
 REAL_SERVERS = {"same_origin_server", "live_server", "other_origin_server", "rewriting_server"}
 # a module's fixtures that start processes: `psm-ld serve` (test_paths `served`, test_serving_store
@@ -88,11 +89,7 @@ def pytest_configure(config: pytest.Config) -> None:
     unknown = set(store_modes(config)) - set(STORE_MODES)
     if unknown:
         raise pytest.UsageError(f"--store-modes: unknown {', '.join(sorted(unknown))} (of {STORE_MODES})")
-    # A worker keeps the session's graphs, stores and apps (half a million objects) to its end, and
-    # CPython's collector walked them all at each full collection: with its default thresholds
-    # (700, 10, 10) collecting took 21 of the two workers' 115 CPU-seconds. Young objects are still
-    # collected as often; the oldest generation only after 100 passes of the middle one.
-    gc.set_threshold(10_000, 50, 100)
+    few_full_collections()  # a worker keeps the session's graphs, stores and apps to its end
 
 
 def store_modes(config: pytest.Config) -> list[str]:
