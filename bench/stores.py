@@ -129,10 +129,10 @@ class Peaks:
                 pid = pid_of()
                 if pid is None:
                     continue
-                with contextlib.suppress(psutil.NoSuchProcess):
+                with contextlib.suppress(psutil.Error):  # gone, or a zombie not yet reaped
                     root = psutil.Process(pid)
                     for n, proc in enumerate([root, *root.children(recursive=True)]):
-                        with contextlib.suppress(psutil.NoSuchProcess):
+                        with contextlib.suppress(psutil.Error):
                             rss = proc.memory_info().rss
                             label = role if n == 0 else self._child(role, proc)
                             old = self.peaks.get(proc.pid, (label, 0))[1]
@@ -152,7 +152,7 @@ class Peaks:
         if self._thread:
             self._thread.join(2)
         out: dict[str, dict] = {}
-        for role, peak in self.peaks.values():
+        for role, peak in list(self.peaks.values()):  # a copy: a sampler slower than the join still writes
             entry = out.setdefault(role, {"processes": 0, "peak_mb": 0.0, "sum_mb": 0.0})
             entry["processes"] += 1
             entry["peak_mb"] = round(max(entry["peak_mb"], peak / 1e6), 1)

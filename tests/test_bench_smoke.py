@@ -62,6 +62,8 @@ def test_bench_harness_smoke_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     modes = result["stores"]["sizes"]["300"]["modes"]  # issue 14's store modes (smoke: Oxigraph server only)
     assert set(modes) == {"oxigraph"}
     for mode in modes.values():
+        failed = {key: value for key, value in mode.items() if key.endswith("error")}
+        assert failed == {}, printed[-4000:]  # the harness's log says what the server answered
         assert mode["rows"]["selective"] == 1 and mode["rows"]["aggregate"] >= 1
         assert mode["deref"]["errors"] == 0 and mode["deref"]["requests"] >= 20
         assert mode["rss"]["psm-ld server"]["peak_mb"] > 0
