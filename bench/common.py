@@ -75,10 +75,28 @@ class Config:
         )
 
 
+_RESERVED: list[socket.socket] = []  # the sockets holding the last RESERVED_PORTS ports handed out
+_reserving = threading.Lock()
+RESERVED_PORTS = 64
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
+    """A loopback port for a server about to start, that nothing else is given meanwhile.
+
+    The socket that found the port stays bound (SO_REUSEADDR, never listening): the kernel then
+    hands that port to no other bind(0), here or in another process, nor to an outgoing connection,
+    while the server, binding with SO_REUSEADDR as uvicorn, nginx, Oxigraph server and Virtuoso do,
+    listens on it. A socket closed at once left a window of seconds (a Python server binds after
+    its imports) in which a parallel test's server could be given the same port. The last
+    RESERVED_PORTS ports stay held, the oldest let go first: the reservations are bounded."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((LOOPBACK, 0))
+    with _reserving:
+        _RESERVED.append(sock)
+        if len(_RESERVED) > RESERVED_PORTS:
+            _RESERVED.pop(0).close()
+    return sock.getsockname()[1]
 
 
 def median(values: list[float]) -> float | None:

@@ -12,15 +12,13 @@ bench's launcher (bench/engines.py: one launcher for both); here, how psm-ld tal
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from servers import ROOT
+from servers import ROOT  # noqa: F401 - puts the bench package on the path
 
-sys.path.insert(0, str(ROOT))  # the bench package, beside the tests
-from bench.common import Server  # noqa: E402
-from bench.engines import VirtuosoTuning, oxigraph_store, virtuoso  # noqa: E402
+from bench.common import Server
+from bench.engines import VirtuosoTuning, oxigraph_store, virtuoso
 
 ENGINES = ("oxigraph", "virtuoso")
 VIRTUOSO_VSP = Path("/var/lib/virtuoso-opensource-7/vsp")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -47,6 +46,9 @@ from psm_ld.vocab import DCAT, RDF
 from psm_ld.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the bench package, beside the tests
+from bench.common import free_port  # noqa: E402, F401 - one port picker for the tests' servers and the bench's
+
 SHARED = ROOT.parent / "shared"
 W3C_SPARQL11 = SHARED / "conformance" / "w3c-sparql11"
 W3C_PROTOCOL = W3C_SPARQL11 / "protocol"
@@ -59,12 +61,6 @@ MAX_ROWS = 1000
 # themselves are test_abuse's, on servers of its own)
 LIMITS = {"query_timeout": QUERY_TIMEOUT, "max_result_rows": MAX_ROWS, "queue_wait": 30.0}
 LIMITS_ENV = {"PSM_QUERY_TIMEOUT": str(QUERY_TIMEOUT), "PSM_MAX_ROWS": str(MAX_ROWS)}  # for a process
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @functools.cache
