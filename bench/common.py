@@ -76,11 +76,12 @@ class Config:
 
 
 _RESERVED: list[socket.socket] = []  # the sockets holding the last RESERVED_PORTS ports handed out
+_KEPT: list[socket.socket] = []  # those holding a port for the life of the process (keep=True)
 _reserving = threading.Lock()
 RESERVED_PORTS = 64
 
 
-def free_port() -> int:
+def free_port(keep: bool = False) -> int:
     """A loopback port for a server about to start, that nothing else is given meanwhile.
 
     The socket that found the port stays bound (SO_REUSEADDR, never listening): the kernel then
@@ -88,14 +89,19 @@ def free_port() -> int:
     while the server, binding with SO_REUSEADDR as uvicorn, nginx, Oxigraph server and Virtuoso do,
     listens on it. A socket closed at once left a window of seconds (a Python server binds after
     its imports) in which a parallel test's server could be given the same port. The last
-    RESERVED_PORTS ports stay held, the oldest let go first: the reservations are bounded."""
+    RESERVED_PORTS ports stay held, the oldest let go first: the reservations are bounded.
+    `keep`: held until the process ends, for a port written into a release (its base) whose server
+    may start much later, or in another process."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((LOOPBACK, 0))
     with _reserving:
-        _RESERVED.append(sock)
-        if len(_RESERVED) > RESERVED_PORTS:
-            _RESERVED.pop(0).close()
+        if keep:
+            _KEPT.append(sock)
+        else:
+            _RESERVED.append(sock)
+            if len(_RESERVED) > RESERVED_PORTS:
+                _RESERVED.pop(0).close()
     return sock.getsockname()[1]
 
 

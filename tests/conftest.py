@@ -31,6 +31,7 @@ The conformance suites and the seed are read from ../shared: without it the run 
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,6 +45,7 @@ from servers import (
     InProcess,
     Server,
     build,
+    built_once,
     free_port,
     running,
     serve,
@@ -133,10 +135,13 @@ def same_origin_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, s
     """(build folder, base): a release whose base is a loopback origin kept free for its server, with
     its documents pre-rendered as `psm-ld build` writes them (served from the release's files on this
     origin; the other builds' documents are rendered on demand)."""
-    build_dir = tmp_path_factory.mktemp("same-origin") / "build"
-    base = f"http://127.0.0.1:{free_port()}/"
-    build(build_dir, base, prerender=True)
-    return build_dir, base
+
+    def make(build_dir: Path) -> str:
+        base = f"http://127.0.0.1:{free_port(keep=True)}/"  # held by the process that built it
+        build(build_dir, base, prerender=True)
+        return base
+
+    return built_once(workers_folder(tmp_path_factory), "same-origin", make)
 
 
 @pytest.fixture(scope="session")
@@ -195,9 +200,18 @@ def live_server(same_origin_server: Server) -> str:
 
 @pytest.fixture(scope="session")
 def other_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    build_dir = tmp_path_factory.mktemp("other-origin") / "build"
-    build(build_dir, OTHER_BASE)
-    return build_dir
+
+    def make(build_dir: Path) -> str:
+        build(build_dir, OTHER_BASE)
+        return OTHER_BASE
+
+    return built_once(workers_folder(tmp_path_factory), "other-origin", make)[0]
+
+
+def workers_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's temporary folder: above each pytest-xdist worker's own, or this process's."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")

@@ -17,13 +17,14 @@ Two ways to serve a release, with one interface (`url`, `base`, `rewrite`, `buil
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import os
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -285,6 +286,23 @@ def build(build_dir: Path, base: str, root: Path = ROOT, prerender: bool = False
     assert report.conforms, [f.message_en for f in report.violations]
     write_release(built, report, settings.build_dir, settings.data_dir, settings.keep_releases,
                   pages=settings if prerender else None)  # fmt: skip
+
+
+def built_once(workers_folder: Path, name: str, make: Callable[[Path], str]) -> tuple[Path, str]:
+    """(build folder, base) of a session release that every pytest-xdist worker of the run shares:
+    the first to ask builds it (`make(build folder)` builds and returns the base) while the others
+    wait on a lock, then read it. `workers_folder`: the run's folder, above each worker's own. The
+    `engines` family shares the same-origin and other-origin releases with their families, which
+    two workers otherwise built twice each (releases are only read; a disk store made beside one is
+    written to a scratch folder and renamed, store.disk_store)."""
+    folder = workers_folder / name
+    folder.mkdir(exist_ok=True)
+    with open(folder / "lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # let go when the file closes, also if `make` fails
+        done = folder / "base"
+        if not done.exists():
+            done.write_text(make(folder / "build"))
+        return folder / "build", done.read_text()
 
 
 def serve(build_dir: Path, base: str, url: str, **settings: object) -> Iterator[InProcess]:
