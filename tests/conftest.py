@@ -31,7 +31,6 @@ The conformance suites and the seed are read from ../shared: without it the run 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,10 +46,12 @@ from servers import (
     build,
     built_once,
     free_port,
+    other_origin_release,
     running,
     serve,
     w3c_protocol_release,
     w3c_query_release,
+    workers_folder,
 )
 
 from psm_ld.cli import few_full_collections
@@ -200,18 +201,7 @@ def live_server(same_origin_server: Server) -> str:
 
 @pytest.fixture(scope="session")
 def other_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-
-    def make(build_dir: Path) -> str:
-        build(build_dir, OTHER_BASE)
-        return OTHER_BASE
-
-    return built_once(workers_folder(tmp_path_factory), "other-origin", make)[0]
-
-
-def workers_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The run's temporary folder: above each pytest-xdist worker's own, or this process's."""
-    base = tmp_path_factory.getbasetemp()
-    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    return other_origin_release(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -35,6 +35,7 @@ from urllib.parse import unquote
 import anyio
 import httpx
 import pyoxigraph as ox
+import pytest
 from rdflib import Dataset
 from starlette.testclient import TestClient
 
@@ -303,6 +304,22 @@ def built_once(workers_folder: Path, name: str, make: Callable[[Path], str]) -> 
         if not done.exists():
             done.write_text(make(folder / "build"))
         return folder / "build", done.read_text()
+
+
+def workers_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's temporary folder: above each pytest-xdist worker's own, or this process's."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
+def other_origin_release(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The build folder of the run's release with base OTHER_BASE (`other_build`, test_abuse)."""
+
+    def make(build_dir: Path) -> str:
+        build(build_dir, OTHER_BASE)
+        return OTHER_BASE
+
+    return built_once(workers_folder(tmp_path_factory), "other-origin", make)[0]
 
 
 def serve(build_dir: Path, base: str, url: str, **settings: object) -> Iterator[InProcess]:

@@ -19,23 +19,22 @@ from urllib.parse import quote
 import httpx
 import psutil
 import pytest
-from servers import ROOT, Server, build, free_port, running
+from servers import OTHER_BASE, ROOT, Server, free_port, other_origin_release, running
 
 from psm_ld.query.engine import tls_context
 
 sys.path.insert(0, str(ROOT))
 from bench.attack import CHEAP, CRASHERS, HEAVY, MARKER, Listener, service_corpus  # noqa: E402
 
-BASE = "http://localhost:8000/"
+BASE = OTHER_BASE
 IDLE_SAMPLES = 40  # /health answers timed before the large queries: its pace on this machine now
 SPARQL_QUERY = {"content-type": "application/sparql-query"}
 
 
 @pytest.fixture(scope="session")
 def abuse_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    build_dir = tmp_path_factory.mktemp("abuse") / "build"
-    build(build_dir, BASE)
-    return build_dir
+    """The run's other-origin release (built once, shared with the fixtures of conftest.py)."""
+    return other_origin_release(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
