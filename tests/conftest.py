@@ -2,7 +2,8 @@
 in-process (tests/servers.py `InProcess`: one app per release and settings, shared by the session)
 or, where a process or a socket matters, by a real uvicorn (`Server`, started on first use).
 
-Releases:
+Releases (the same-origin and other-origin ones built once per run, by the first pytest-xdist worker
+that needs them, and read by the others: servers.built_once):
 - the same-origin build: base = http://127.0.0.1:<port>/, a loopback origin chosen for it, as in
   production (the canonical IRIs are the serving origin's).
 - the other-origin build (`other_build`): base http://psm.example/, served on a loopback origin
