@@ -129,7 +129,7 @@ class Peaks:
                 pid = pid_of()
                 if pid is None:
                     continue
-                with contextlib.suppress(psutil.Error):  # gone, or a zombie not yet reaped
+                with contextlib.suppress(psutil.Error):  # gone, or not ours to read (AccessDenied)
                     root = psutil.Process(pid)
                     for n, proc in enumerate([root, *root.children(recursive=True)]):
                         with contextlib.suppress(psutil.Error):

@@ -15,8 +15,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from servers import ROOT  # noqa: F401 - puts the bench package on the path
-
 from bench.common import Server
 from bench.engines import VirtuosoTuning, oxigraph_store, virtuoso
 

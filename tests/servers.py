@@ -39,6 +39,7 @@ import pytest
 from rdflib import Dataset
 from starlette.testclient import TestClient
 
+from bench.common import free_port  # noqa: F401 - one port picker for the tests' servers and the bench's
 from psm_ld.config import Settings
 from psm_ld.query import conneg
 from psm_ld.query.engine import tls_context
@@ -48,9 +49,6 @@ from psm_ld.vocab import DCAT, RDF
 from psm_ld.web.app import create_app
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))  # the bench package, beside the tests
-from bench.common import free_port  # noqa: E402, F401 - one port picker for the tests' servers and the bench's
-
 SHARED = ROOT.parent / "shared"
 W3C_SPARQL11 = SHARED / "conformance" / "w3c-sparql11"
 W3C_PROTOCOL = W3C_SPARQL11 / "protocol"

@@ -19,12 +19,10 @@ from urllib.parse import quote
 import httpx
 import psutil
 import pytest
-from servers import OTHER_BASE, ROOT, Server, free_port, other_origin_release, running
+from servers import OTHER_BASE, Server, free_port, other_origin_release, running
 
+from bench.attack import CHEAP, CRASHERS, HEAVY, MARKER, Listener, service_corpus
 from psm_ld.query.engine import tls_context
-
-sys.path.insert(0, str(ROOT))
-from bench.attack import CHEAP, CRASHERS, HEAVY, MARKER, Listener, service_corpus  # noqa: E402
 
 BASE = OTHER_BASE
 IDLE_SAMPLES = 40  # /health answers timed before the large queries: its pace on this machine now

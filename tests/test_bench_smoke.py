@@ -12,14 +12,12 @@ from pathlib import Path
 
 import psutil
 import pytest
-from servers import ROOT
 
 pytestmark = pytest.mark.slow  # the bench harness starts every server it compares
 
 
 def test_bench_harness_smoke_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                  capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
-    monkeypatch.syspath_prepend(str(ROOT))
     for name in ("PSM_BASE_URI", "PSM_BUILD_DIR", "PSM_ROOT", "PSM_STORE"):  # the harness's defaults
         monkeypatch.delenv(name, raising=False)
     from bench import run
