@@ -63,7 +63,12 @@ LONG_ON_SHORT_LANE = (
 
 
 class _WorkerDied(Exception):
-    pass
+    """The worker died while it held the job: the job's doing, perhaps (twice: refused, 422)."""
+
+
+class _WorkerGone(Exception):
+    """The worker was found dead before the job was sent (killed or out of memory while idle): not
+    the job's doing."""
 
 
 @dataclass
@@ -298,19 +303,30 @@ class WorkerPool:
         return self.cache.put(job, result)
 
     async def _execute(self, job: Job, client: str) -> Result:
-        try:
-            return await self._run_on(await self._acquire(client, self.queue_wait), job, client)
-        except _WorkerDied:
-            log.warning("query worker died; running the query again: %s", _excerpt(job))
-        # once more, on another worker (a fresh one if need be: the wait extends while one starts)
-        try:
-            return await self._run_on(await self._acquire(client, self.queue_wait, patient=True), job, client)
-        except _WorkerDied:
-            log.error("query worker died twice on the same query; refused from now on: %s", _excerpt(job))
-            self._crashers[_digest(job.query)] = None
-            while len(self._crashers) > 1024:
-                self._crashers.popitem(last=False)
-            raise QueryFailed(422, *CRASHED) from None
+        """The job run on a worker; if the worker dies while it holds the job, once more on another (a
+        fresh one if need be: the wait extends while one starts), and a second death refuses the
+        query for good (422). A worker found dead before the job reached it is replaced and another
+        taken, not counted against the job: at most once per worker of the pool, then 503."""
+        deaths = gone = 0
+        while True:
+            worker = await self._acquire(client, self.queue_wait, patient=bool(deaths or gone))
+            try:
+                return await self._run_on(worker, job, client)
+            except _WorkerGone:
+                gone += 1
+                log.warning("query worker found dead before a query; replaced: %s", _excerpt(job))
+                if gone > self.size + self.short_workers:
+                    raise QueryFailed(503, *BUSY, headers=RETRY_AFTER) from None
+            except _WorkerDied:
+                deaths += 1
+                if deaths == 2:
+                    break
+                log.warning("query worker died; running the query again: %s", _excerpt(job))
+        log.error("query worker died twice on the same query; refused from now on: %s", _excerpt(job))
+        self._crashers[_digest(job.query)] = None
+        while len(self._crashers) > 1024:
+            self._crashers.popitem(last=False)
+        raise QueryFailed(422, *CRASHED)
 
     async def _run_on(self, worker: Worker, job: Job, client: str) -> Result:
         loop = asyncio.get_running_loop()
@@ -319,6 +335,9 @@ class WorkerPool:
         started = time.monotonic()
         healthy = died = False
         try:
+            if not worker.alive():
+                died = True
+                raise _WorkerGone
             result = await worker.ask(job, limit)
             healthy = True
             return result

@@ -49,6 +49,12 @@ class Worker:
             raise reply
         return reply
 
+    def alive(self) -> bool:
+        """Whether the process still runs and its pipe is open: a worker killed while idle is found
+        out here, before a job is sent to it (multiprocessing's check, one poll of the process's
+        sentinel, no wait)."""
+        return self.process.is_alive() and not (self._reader is not None and self._reader.at_eof())
+
     def detach(self) -> None:
         """Close the server's stream to the worker (its own dup of the pipe's descriptor). On the event
         loop's thread only: a transport is not thread-safe (uvloop's is libuv's, strictly one thread),
