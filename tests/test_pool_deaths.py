@@ -8,17 +8,25 @@ import asyncio
 import time
 from pathlib import Path
 
+import pytest
+
 from psm_ld.query import pool
-from psm_ld.query.executor import Job
+from psm_ld.query.executor import Job, QueryFailed
 from psm_ld.query.store import StoreSource
+from psm_ld.query.worker import Worker
 
 QUAD = '<http://example.org/s> <http://example.org/p> "o" <http://example.org/g> .\n'
 QUERY = "SELECT ?o WHERE { GRAPH ?g { ?s ?p ?o } }"
 
 
-def test_workers_killed_while_idle_are_not_charged_to_the_next_query(tmp_path: Path) -> None:
-    nquads = tmp_path / "psm.nq"
-    nquads.write_text(QUAD, encoding="utf-8")
+@pytest.fixture
+def nquads(tmp_path: Path) -> Path:
+    path = tmp_path / "psm.nq"
+    path.write_text(QUAD, encoding="utf-8")
+    return path
+
+
+def test_workers_killed_while_idle_are_not_charged_to_the_next_query(nquads: Path) -> None:
     workers = pool.WorkerPool(StoreSource(nquads), size=2, timeout=5.0, short_workers=0)
     loop = asyncio.new_event_loop()
     try:
@@ -38,6 +46,27 @@ def test_workers_killed_while_idle_are_not_charged_to_the_next_query(tmp_path: P
         assert not workers._crashers, "a query charged with deaths that happened before it"
         fresh = {worker.process.pid for worker in workers._workers}
         assert not fresh & {worker.process.pid for worker in idle}
+    finally:
+        workers.close()
+        loop.close()
+
+
+def test_a_query_that_finds_only_dead_workers_is_refused_not_looped(
+    nquads: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every worker it is given found dead (as if each died as soon as it started): after one per
+    worker of the pool, a 503 to retry later, not an endless round of replacements; still not the
+    query's doing."""
+    workers = pool.WorkerPool(StoreSource(nquads), size=2, timeout=5.0, short_workers=0)
+    loop = asyncio.new_event_loop()
+    try:
+        workers.start(loop)
+        found_dead: list[Worker] = []
+        monkeypatch.setattr(Worker, "alive", lambda self: found_dead.append(self) and False)
+        with pytest.raises(QueryFailed) as refused:
+            loop.run_until_complete(workers.run(Job(QUERY, "http://example.org/", False)))
+        assert refused.value.status == 503 and not workers._crashers
+        assert len(found_dead) == 3  # the two workers of the pool, then one fresh: one more than there are
     finally:
         workers.close()
         loop.close()

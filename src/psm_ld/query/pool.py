@@ -320,13 +320,17 @@ class WorkerPool:
             except _WorkerDied:
                 deaths += 1
                 if deaths == 2:
-                    break
+                    raise self._refuse(job) from None
                 log.warning("query worker died; running the query again: %s", _excerpt(job))
+
+    def _refuse(self, job: Job) -> QueryFailed:
+        """The 422 of a query that two workers died running; it is refused from now on (the last
+        1,024 such queries are remembered)."""
         log.error("query worker died twice on the same query; refused from now on: %s", _excerpt(job))
         self._crashers[_digest(job.query)] = None
         while len(self._crashers) > 1024:
             self._crashers.popitem(last=False)
-        raise QueryFailed(422, *CRASHED)
+        return QueryFailed(422, *CRASHED)
 
     async def _run_on(self, worker: Worker, job: Job, client: str) -> Result:
         loop = asyncio.get_running_loop()
