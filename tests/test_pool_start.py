@@ -165,6 +165,7 @@ def test_a_stopped_workers_stream_is_closed_on_the_event_loop(
     loop = asyncio.new_event_loop()
     try:
         workers.start(loop)
+        first = workers._workers[0].process
         values = " ".join(str(n) for n in range(200))
         endless = (
             "SELECT (COUNT(*) AS ?n) WHERE { "
@@ -173,7 +174,6 @@ def test_a_stopped_workers_stream_is_closed_on_the_event_loop(
         )
         with pytest.raises(QueryFailed, match="time limit"):
             loop.run_until_complete(workers.run(Job(endless, "http://example.org/", False)))
-        first = workers._workers[0].process
         deadline = time.monotonic() + 30
         while first.is_alive() or len(workers._workers) != 1 or workers._workers[0].process is first:
             assert time.monotonic() < deadline, "the stopped worker was not replaced"

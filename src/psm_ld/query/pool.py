@@ -163,21 +163,25 @@ class WorkerPool:
         reply = startup_reply(ours, process, START_WAIT, lambda: self._closed)
         if reply == OPENING:
             reply = startup_reply(ours, process, None, lambda: self._closed)
-        if reply != READY:
-            process.kill()
-            process.join(5)  # reaped: a pool that failed to start leaves no process behind
-            raise RuntimeError(f"query worker did not start: {reply}")
         worker = Worker(process, ours, lane)
-        with self._lock:
-            self._workers.append(worker)
-        return worker
+        with self._lock:  # taken with close()'s: a worker that is ready once the pool closed is stopped
+            if reply == READY and not self._closed:
+                self._workers.append(worker)
+                return worker
+        worker.stop()  # reaped: a pool that failed to start leaves no process behind
+        raise RuntimeError(f"query worker did not start: {reply if reply != READY else 'the pool is closed'}")
 
     def _replace(self, worker: Worker, recovering: bool) -> None:
         """In a thread: stop the worker and start another in its lane (counted in _recovering, if
-        `recovering`, from the moment the loop stopped it until the fresh one arrives)."""
-        worker.stop()
+        `recovering`, from the moment the loop stopped it until the fresh one arrives). Whoever takes
+        a worker out of `_workers`, this or close(), stops it: once (twice closed its pipe twice,
+        perhaps another file's descriptor by then)."""
         with self._lock:
-            self._workers.remove(worker)
+            ours = worker in self._workers
+            if ours:
+                self._workers.remove(worker)
+        if ours:
+            worker.stop()
         if self._loop is None:
             return
         fresh: Worker | None = None
@@ -189,10 +193,12 @@ class WorkerPool:
                     fresh = self._spawn(worker.lane)
                     break
                 except (OSError, RuntimeError, EOFError) as exc:
-                    log.error("query worker did not start (attempt %d): %r", attempt + 1, exc)
-                    time.sleep(1 + attempt)
+                    if not self._closed:
+                        log.error("query worker did not start (attempt %d): %r", attempt + 1, exc)
+                        time.sleep(1 + attempt)
         finally:
-            self._loop.call_soon_threadsafe(self._arrived, fresh, worker.lane if recovering else None)
+            if not self._closed:  # a closed pool's loop may be closed too
+                self._loop.call_soon_threadsafe(self._arrived, fresh, worker.lane if recovering else None)
 
     # -- who gets a worker (all on the event loop) --
 
@@ -386,9 +392,9 @@ class WorkerPool:
     def close(self) -> None:
         """Stop every worker: on the event loop's thread (the app's shutdown, reload.py), or from
         `start` before any worker has a stream."""
-        self._closed = True
-        with self._lock:
-            workers = list(self._workers)
+        with self._lock:  # from here on no worker is added (_ready), and these are ours to stop
+            self._closed = True
+            workers, self._workers = self._workers, []
         for worker in workers:
             worker.detach()
             worker.stop()
