@@ -50,16 +50,18 @@ def _graph_names(dataset: Dataset) -> list[URIRef]:
 
 
 def canonical_lines(context: Graph) -> list[str]:
-    """One named graph as N-Quads lines, blank nodes labelled canonically (and by graph)."""
+    """One named graph as N-Quads lines, blank nodes labelled canonically (and by graph). A graph
+    without blank nodes is written as it is: canonical labelling (a copy of the graph, then rdflib's
+    hashing of it) would give back the same triples."""
     name = context.identifier
-    graph = Graph()
-    for triple in context:
-        graph.add(triple)
+    triples = list(context)
+    if any(isinstance(term, BNode) for triple in triples for term in triple):
+        graph = Graph()
+        for triple in triples:
+            graph.add(triple)
+        triples = list(to_canonical_graph(graph))
     prefix = "g" + hashlib.sha1(str(name).encode()).hexdigest()[:8]
-    return [
-        f"{_term(s, prefix)} {_term(p, prefix)} {_term(o, prefix)} <{name}> .\n"
-        for s, p, o in to_canonical_graph(graph)
-    ]
+    return [f"{_term(s, prefix)} {_term(p, prefix)} {_term(o, prefix)} <{name}> .\n" for s, p, o in triples]
 
 
 def _term(term: object, prefix: str) -> str:
