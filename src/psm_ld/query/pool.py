@@ -169,7 +169,8 @@ class WorkerPool:
                 self._workers.append(worker)
                 return worker
         worker.stop()  # reaped: a pool that failed to start leaves no process behind
-        raise RuntimeError(f"query worker did not start: {reply if reply != READY else 'the pool is closed'}")
+        why = "the pool is closed" if reply == READY else reply
+        raise RuntimeError(f"query worker did not start: {why}")
 
     def _replace(self, worker: Worker, recovering: bool) -> None:
         """In a thread: stop the worker and start another in its lane (counted in _recovering, if
