@@ -101,8 +101,9 @@ unexport PYTHONDONTWRITEBYTECODE
 # TEST_TMPDIR=` for the usual folder): a run writes some 30,000 files (releases with their pre-rendered
 # documents, copies of them, engine databases), and on this machine's ext4 creating or removing one
 # costs 0.3-0.6 ms of system CPU, on tmpfs 0.03. A container's small /dev/shm (64 MB) is left alone.
+# Expanded when a recipe uses it: `df` runs for test and check only.
 TEST_TMPDIR ?= $(shell df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 && $$4 >= 4194304 { print "/dev/shm" }')
-PYTEST := $(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR) )$(BIN)/pytest
+PYTEST = $(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR) )$(BIN)/pytest
 
 test: setup test-tools assets ckan
 	$(BIN)/ruff check src tests bench

@@ -60,7 +60,7 @@ def test_workers_killed_while_idle_are_not_charged_to_the_next_query(
         assert b'"o"' in result.body
         assert not workers._crashers, "a query charged with deaths that happened before it"
         fresh = {worker.process.pid for worker in workers._workers}
-        assert not fresh & {worker.process.pid for worker in idle}
+        assert fresh and not fresh & {worker.process.pid for worker in idle}
     finally:
         workers.close()
 
