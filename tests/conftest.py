@@ -66,15 +66,20 @@ REAL_SERVERS = {"same_origin_server", "live_server", "other_origin_server", "rew
 STARTS_PROCESSES = REAL_SERVERS | {"served", "serve_logs", "two_builds", "small_disk", "guarded",
                                    "unguarded", "engine", "remote_app"}  # engines: engines.py, modes.py
 # The session's releases, apps and servers by family: the tests of a family run in one pytest-xdist
-# worker (`make test` runs two), so that each is built and started once, while two families run side
-# by side. The browser tests reach the live server through `site`, Chromium through `page`. Every
-# test served by a SPARQL engine is of the `engines` family, whatever its app: the engines start once.
+# worker, so that each is built and started once, while families run side by side. A test goes to the
+# first family that has one of its fixtures. The same-origin server listens on the port of the
+# release's own base, so one worker runs it and every test that reaches it: the browser tests (the live
+# server through `site`, Chromium through `page`). The same-origin app in this process is a family of
+# its own (its release is built once for all, servers.built_once): with the browser's, the 850 tests
+# made one unit of 80-100 s of a worker's time, the longest for pytest-xdist to place; now two of 40-50.
+# Every test served by a SPARQL engine is of the `engines` family, whatever its app: the engines start
+# once.
 FAMILIES = {
-    "same-origin": {"same_origin_build", "same_origin", "same_origin_server", "live_server", "site", "page",
-                    "browser"},
+    "same-origin-server": {"same_origin_server", "live_server", "site", "page", "browser"},
+    "same-origin": {"same_origin_build", "same_origin"},
     "other-origin": {"other_build", "other_origin", "other_origin_server", "rewriting", "rewriting_server"},
     "w3c": {"w3c", "w3c_query"},
-}  # fmt: skip
+}
 ENGINE_FIXTURES = {"engine", "remote_app"}
 
 
