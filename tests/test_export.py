@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from servers import ROOT, Server, Serving, free_port
+from servers import ROOT, Server, Serving, free_port, wait_until_up
 
 from psm_ld.pages import STATIC_DIR
 from psm_ld.web.security import HEADERS as SECURITY_HEADERS
@@ -58,15 +57,7 @@ def exported(same_origin_server: Server, tmp_path_factory: pytest.TempPathFactor
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}/"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                httpx.get(url + "health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "nginx did not start"
-                time.sleep(0.1)
+        wait_until_up(process, url + "health", log, 20, healthy=lambda _: True)  # nginx answers at all
         yield Exported(out, url)
     finally:
         process.terminate()

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
-from servers import BIN, ROOT, InProcess, free_port
+from servers import BIN, ROOT, InProcess, free_port, wait_until_up
 
 from psm_ld.web import opendata
 from psm_ld.web.server import HEAD_MAX_BYTES, HEAD_MAX_HEADERS
@@ -104,16 +104,7 @@ def served(same_origin_build: tuple[Path, str], tmp_path_factory: pytest.TempPat
     command = [BIN / "psm-ld", "serve", "--port", str(port), "--no-access-log"]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.1)
+        wait_until_up(process, f"http://127.0.0.1:{port}/health", log)
         yield port
         assert "Traceback" not in log.read_text()
     finally:

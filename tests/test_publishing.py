@@ -17,7 +17,7 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 from rdflib import RDF, Graph, URIRef
-from servers import BIN, ROOT, InProcess, build, free_port, serve
+from servers import BIN, ROOT, InProcess, build, free_port, serve, wait_until_up
 from starlette.testclient import TestClient
 
 from psm_ld.config import Settings
@@ -159,16 +159,7 @@ def test_psm_ld_serve_behind_a_proxy_that_strips_the_prefix(domain_build: Path, 
     try:
         proxied = {"Host": "example.org", "X-Forwarded-Proto": "https"}
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=proxied, timeout=30) as client:
-            deadline = time.monotonic() + 90
-            while True:
-                assert process.poll() is None, (tmp_path / "serve.log").read_text()
-                try:
-                    if client.get("/health").status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-                time.sleep(0.2)
+            wait_until_up(process, f"http://127.0.0.1:{port}/health", tmp_path / "serve.log", 90, http=client)
             sitemap = ElementTree.fromstring(client.get("/sitemap.xml").content)
             assert all((loc.text or "").startswith(BASE) for loc in sitemap.iter(SITEMAP + "loc"))
             redirect = client.get(f"/{ACTION}", headers={"Accept": "text/turtle"})

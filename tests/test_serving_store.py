@@ -6,13 +6,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from servers import OTHER_BASE, InProcess, Serving, free_port, serve, w3c_protocol_release
+from servers import (
+    OTHER_BASE,
+    InProcess,
+    Serving,
+    client,
+    free_port,
+    serve,
+    w3c_protocol_release,
+    wait_until_up,
+)
 
 AXES = (
     "SELECT ?n WHERE { ?a a <http://psm.example/ontologia#Asse> ; "
@@ -109,16 +116,9 @@ def serve_logs(other_build: Path, tmp_path_factory: pytest.TempPathFactory) -> d
         started[flag] = (process, port, log)
     try:
         for process, port, log in started.values():
-            deadline = time.monotonic() + 60
-            while True:
-                assert process.poll() is None and time.monotonic() < deadline, log.read_text()
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.05)
-            assert httpx.get(f"http://127.0.0.1:{port}/psm/2021-2023.ttl").status_code == 200
+            wait_until_up(process, f"http://127.0.0.1:{port}/health", log)
+            with client(f"http://127.0.0.1:{port}") as http:
+                assert http.get("/psm/2021-2023.ttl").status_code == 200
     finally:
         for process, _, _ in started.values():
             process.terminate()
