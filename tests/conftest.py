@@ -154,17 +154,35 @@ def same_origin_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, s
 @pytest.fixture(scope="session")
 def engines(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
     """The SPARQL engines of the session (Oxigraph server, Virtuoso) that its tests use, started in
-    the background: in one process, now, while the tests before them run; under pytest-xdist, all of
-    them when the first is needed (a worker learns only then that it runs the `engines` family)."""
+    the background: in one process, now, while the tests before them run; under pytest-xdist, when the
+    worker sets up its first `engines` test (pytest_runtest_setup: it learns only then that it runs
+    that family), or when a test first asks for one."""
     wanted = set()
     for item in request.session.items:
         params = getattr(getattr(item, "callspec", None), "params", {})
         wanted |= {params.get("store_mode"), params.get("engine")} & set(ENGINE_MODES)
     session_engines = Engines(tmp_path_factory.mktemp("engines"), wanted)
-    if not hasattr(request.config, "workerinput"):  # not an xdist worker
+    request.config.stash[ENGINES] = session_engines
+    if not hasattr(request.config, "workerinput") or request.config.stash.get(ENGINES_NOW, False):
         session_engines.prestart()
     yield session_engines
     session_engines.stop()
+
+
+ENGINES = pytest.StashKey[Engines]()
+ENGINES_NOW = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Under pytest-xdist, the engines start when the worker's first `engines` test is set up, before
+    its fixtures: they start meanwhile as the worker waits for the same-origin release that another
+    worker is building (the engines were started only when a test asked for one, after that wait)."""
+    group = item.get_closest_marker("xdist_group")
+    if group is not None and group.args[0] == "engines":
+        item.config.stash[ENGINES_NOW] = True
+        if (started := item.config.stash.get(ENGINES, None)) is not None:
+            started.prestart()
 
 
 @pytest.fixture(scope="session")
