@@ -151,6 +151,10 @@ def same_origin_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, s
     return built_once(workers_folder(tmp_path_factory), "same-origin", make)
 
 
+ENGINES = pytest.StashKey[Engines]()  # the session's, once the fixture has made them
+ENGINES_NOW = pytest.StashKey[bool]()  # the worker runs `engines` tests (pytest_runtest_setup)
+
+
 @pytest.fixture(scope="session")
 def engines(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engines]:
     """The SPARQL engines of the session (Oxigraph server, Virtuoso) that its tests use, started in
@@ -169,17 +173,13 @@ def engines(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     session_engines.stop()
 
 
-ENGINES = pytest.StashKey[Engines]()
-ENGINES_NOW = pytest.StashKey[bool]()
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     """Under pytest-xdist, the engines start when the worker's first `engines` test is set up, before
     its fixtures: they start meanwhile as the worker waits for the same-origin release that another
     worker is building (the engines were started only when a test asked for one, after that wait)."""
     group = item.get_closest_marker("xdist_group")
-    if group is not None and group.args[0] == "engines":
+    if group is not None and group.args[0] == "engines" and not item.config.stash.get(ENGINES_NOW, False):
         item.config.stash[ENGINES_NOW] = True
         if (started := item.config.stash.get(ENGINES, None)) is not None:
             started.prestart()

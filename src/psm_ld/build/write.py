@@ -59,8 +59,13 @@ def canonical_lines(context: Graph) -> list[str]:
     triples = list(context)
     if any(isinstance(term, BNode) for triple in triples for term in triple):
         triples = list(to_canonical_graph(_Linked(triples)))
-    prefix = "g" + hashlib.sha1(str(name).encode()).hexdigest()[:8]
+    prefix = blank_node_prefix(name)
     return [f"{_term(s, prefix)} {_term(p, prefix)} {_term(o, prefix)} <{name}> .\n" for s, p, o in triples]
+
+
+def blank_node_prefix(name: URIRef) -> str:
+    """What a graph's blank-node labels start with in the N-Quads: no two graphs share a blank node."""
+    return "g" + hashlib.sha1(str(name).encode()).hexdigest()[:8]
 
 
 class _Linked(Graph):
