@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+import pyshacl.shape
 from pyshacl import validate as shacl_validate
+from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from pyshacl.shapes_graph import ShapesGraph
 from rdflib import BNode, Graph, Literal, URIRef
@@ -122,6 +124,28 @@ def _check_sparql_once(
 
 
 SPARQLQueryHelper.check_invalid_sparql = _check_sparql_once  # type: ignore[method-assign]
+
+
+class ConstraintParameters(list[URIRef]):
+    """pyshacl's list of constraint parameters (sh:class, sh:minCount, ...), the same items in the
+    same order, that answers `in` by hash. pyshacl tests each predicate of a shape against the list
+    every time it evaluates the shape: `p in list` compared URIRefs one by one (Python-level
+    `__eq__`, some 35 per predicate), a quarter of a validation. A URIRef equals another exactly when
+    their hashes meet and they compare equal, so the answer is the same."""
+
+    def __init__(self, parameters: list[URIRef]) -> None:
+        super().__init__(parameters)
+        self._members = frozenset(parameters)
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._members
+
+
+# read by pyshacl.shape.Shape.validate, which sets it on first use if absent
+pyshacl.shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
+    ConstraintParameters(ALL_CONSTRAINT_PARAMETERS),
+    CONSTRAINT_PARAMETERS_MAP,
+)
 
 
 def data_graph(built: Built) -> Graph:
