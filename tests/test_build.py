@@ -14,8 +14,7 @@ from rdflib.compare import to_canonical_graph
 
 from psm_ld.build.graph import build
 from psm_ld.build.tables import BuildError
-from psm_ld.build.validate import validate
-from psm_ld.build.write import _graph_names, _term, blank_node_prefix, canonical_lines, write_release
+from psm_ld.build.write import _graph_names, _term, blank_node_prefix, canonical_lines
 from psm_ld.config import PROJECT_ROOT as PROJECT
 from psm_ld.release import current_release
 
@@ -60,19 +59,6 @@ def edit(root: Path, table: str, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {table}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-
-def test_two_builds_give_identical_bytes(tmp_path: Path) -> None:
-    first = write_release(built := build(settings()), validate(built), tmp_path / "a", PROJECT / "data")
-    second = write_release(again := build(settings()), validate(again), tmp_path / "b", PROJECT / "data")
-    assert first.nquads.read_bytes() == second.nquads.read_bytes()
-    assert first.id == second.id
-    lines = first.nquads.read_text(encoding="utf-8").splitlines()
-    assert lines == sorted(lines)
-    assert all(line.endswith(" .") for line in lines)
-    downloads = sorted(p.name for p in first.downloads.iterdir())
-    assert downloads == sorted(p.name for p in second.downloads.iterdir())
-    assert all((first.downloads / n).read_bytes() == (second.downloads / n).read_bytes() for n in downloads)
 
 
 def test_blank_nodes_are_labelled_as_rdflib_labels_them() -> None:

@@ -1,4 +1,5 @@
-"""Releases (issue 10, point 6): identical inputs give the identical release (id, bytes, ETags);
+"""Releases (issue 10, point 6): identical inputs give the identical release (id, bytes, ETags),
+built in processes with different hash seeds;
 a server loads only a release whose manifest checks out, and /health is never ok over 0 triples;
 old releases are pruned, never the current one."""
 
@@ -71,6 +72,11 @@ def test_unchanged_data_gives_the_same_release_and_etags(two_builds: tuple[Path,
     assert first.id == second.id  # was a new id every build: the catalog came in set order
     assert [p.name for p in (two_builds[0] / "releases").iterdir()] == [first.id]
     assert (first.path / MANIFEST_FILE).read_bytes() == (second.path / MANIFEST_FILE).read_bytes()
+    files = sorted(str(p.relative_to(first.path)) for p in first.path.rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(second.path)) for p in second.path.rglob("*") if p.is_file())
+    assert all((first.path / f).read_bytes() == (second.path / f).read_bytes() for f in files)
+    lines = first.nquads.read_text(encoding="utf-8").splitlines()  # canonical N-Quads: sorted lines
+    assert lines == sorted(lines) and all(line.endswith(" .") for line in lines)
     etags = []
     for build_dir in two_builds:
         for served in serve(build_dir, BASE, BASE):
