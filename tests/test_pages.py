@@ -441,3 +441,35 @@ def test_json_script_cannot_close_the_element() -> None:
     out = str(json_script(data))
     assert "</script" not in out.lower() and "<!--" not in out and "<" not in out
     assert json.loads(out) == data
+
+
+
+def test_templates_are_compiled_once_for_every_release(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second release's pages (a new `Pages`: a reload, another app) render from the templates as
+    compiled for the first (render.COMPILED), and give the same page; a template whose source
+    changed is compiled again."""
+    from jinja2 import Environment
+
+    from psm_ld.pages.render import COMPILED, CompiledTemplates, templates
+
+    first = page("psm/2021-2023/azione/2.1.1")  # its templates are compiled by now
+    compiled: list[str | None] = []
+    compile_source = Environment.compile
+
+    def counted(self: Environment, source: str, name: str | None = None, *args: object) -> object:
+        compiled.append(name)
+        return compile_source(self, source, name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Environment, "compile", counted)
+    again = Pages(store_from_bytes(real_nquads()), settings(), load_queries(PROJECT_ROOT / "queries"))
+    assert again.env.bytecode_cache is COMPILED
+    assert again.resource(BASE + "psm/2021-2023/azione/2.1.1", ORIGIN) == first
+    assert compiled == []
+    # the cache keeps a code only for the source it was compiled from
+    cache, env = CompiledTemplates(), templates()
+    source, filename, _ = env.loader.get_source(env, "member.html")  # type: ignore[union-attr]
+    bucket = cache.get_bucket(env, "member.html", filename, source)
+    bucket.code = env.compile(source, "member.html", filename)
+    cache.set_bucket(bucket)
+    assert cache.get_bucket(env, "member.html", filename, source).code is not None
+    assert cache.get_bucket(env, "member.html", filename, source + "<!-- edited -->").code is None
