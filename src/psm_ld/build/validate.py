@@ -130,8 +130,8 @@ class ConstraintParameters(list[URIRef]):
     """pyshacl's list of constraint parameters (sh:class, sh:minCount, ...), the same items in the
     same order, that answers `in` by hash. pyshacl tests each predicate of a shape against the list
     every time it evaluates the shape: `p in list` compared URIRefs one by one (Python-level
-    `__eq__`, some 35 per predicate), a quarter of a validation. A URIRef equals another exactly when
-    their hashes meet and they compare equal, so the answer is the same."""
+    `__eq__`, some 35 per predicate; 365,000 calls a validation of the plan, about a tenth of its
+    time). Equal terms have equal hashes, so the set finds what the list's comparisons found."""
 
     def __init__(self, parameters: list[URIRef]) -> None:
         super().__init__(parameters)

@@ -44,7 +44,7 @@ def triples_to_bytes(triples: Iterable[ox.Triple], media_type: str, base: str, c
         from rdflib import Graph
         from rdflib.plugins.serializers.jsonld import from_rdf
 
-        # SimpleMemory: one graph needs no index of contexts (adding a triple took half the time)
+        # SimpleMemory: one graph needs no index of contexts (a release's JSON-LD documents: 25% faster)
         graph = Graph(store="SimpleMemory")
         graph.addN((_rdflib(t.subject), _rdflib(t.predicate), _rdflib(t.object), graph) for t in triples)
         context = {name: iri for name, iri in prefixes(base).items() if name != "sh"}
