@@ -89,11 +89,12 @@ run: build assets
 	@echo "psm-ld: base $(PSM_BASE_URI), listening on $(HOST):$(PORT)$(if $(ROOT_PATH), under $(ROOT_PATH))"
 	$(BIN)/psm-ld serve --host $(HOST) --port $(PORT)$(if $(ROOT_PATH), --root-path $(ROOT_PATH))
 
-# pytest in one worker process per core and one more (pytest-xdist): the tests that share the session's
-# releases and servers run in one of them (tests/conftest.py), the rest (SHACL cases, CLI runs, the
-# bench) beside. The one more: many tests wait on processes they drive (Chromium, servers, engines,
-# builds), which left a core idle; on 2 cores, 3 workers took 4-5 s less than 2 over 11 pairs of runs.
-PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+# pytest in one worker process per core (pytest-xdist): the tests that share the session's releases and
+# servers run in one of them (tests/conftest.py), the rest (SHACL cases, CLI runs, the bench) beside.
+# One more worker than the cores (PYTEST_WORKERS=3 here), measured in interleaved runs: about 5 s
+# faster in some, 6-8 s slower with about 30 core-seconds more CPU in the latest, and the bench smoke
+# test 2-4 s longer in every one; so one per core.
+PYTEST_WORKERS ?= auto
 PYTEST_PARALLEL = -n $(PYTEST_WORKERS) --dist loadgroup
 # Python may keep what it compiles (an environment may forbid it): the test run starts about a hundred interpreters (servers, query
 # workers, the CLI) that would otherwise compile psm-ld again each time, and pytest keeps the test
