@@ -8,6 +8,7 @@ import json
 import re
 from functools import lru_cache
 from html.parser import HTMLParser
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -456,9 +457,9 @@ def test_templates_are_compiled_once_for_every_release(monkeypatch: pytest.Monke
     compiled: list[str | None] = []
     compile_source = Environment.compile
 
-    def counted(self: Environment, source: str, name: str | None = None, *args: object) -> object:
+    def counted(self: Environment, source: str, name: str | None = None, *args: object, **kw: object) -> Any:
         compiled.append(name)
-        return compile_source(self, source, name, *args)  # type: ignore[arg-type]
+        return compile_source(self, source, name, *args, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Environment, "compile", counted)
     again = Pages(store_from_bytes(real_nquads()), settings(), load_queries(PROJECT_ROOT / "queries"))
